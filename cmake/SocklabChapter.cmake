@@ -1,0 +1,119 @@
+# socklab_add_chapter(<slug> TITLE <t> ARTICLE <heading> PROGRAM <name> SOURCES <file>...)
+#
+# Wires one chapter's trees together.  For slug S with lab files F...:
+#   lab-S              static library from ${SOCKLAB_LABS_DIR}/S/F... (the student's code)
+#   ref-S              static library from solutions/S/F...           (the reference)
+#   tests-S-lab        tests/S/*_test.cpp linked with lab-S: what the grader runs
+#   tests-S-ref        the same test objects linked with ref-S: registered with CTest
+#   oracle-S           tests/S/oracle.cpp linked with ref-S: answers differential tests
+#   program-S-lab/ref  programs/S/main.cpp linked with each, named PROGRAM,
+#                      in bin/lab and bin/ref
+# The test sources are compiled once and linked twice.  A submission build
+# makes only the lab-side targets and borrows the project build's oracles.
+
+set_property(GLOBAL PROPERTY SOCKLAB_MANIFEST_CHAPTERS "")
+
+function(socklab_add_chapter slug)
+  cmake_parse_arguments(PARSE_ARGV 1 ch "" "TITLE;ARTICLE;PROGRAM" "SOURCES")
+  foreach(required IN ITEMS TITLE ARTICLE PROGRAM SOURCES)
+    if(NOT ch_${required})
+      message(FATAL_ERROR "socklab_add_chapter(${slug}): ${required} is missing")
+    endif()
+  endforeach()
+
+  set(lab_dir "${SOCKLAB_LABS_DIR}/${slug}")
+  set(solution_dir "${PROJECT_SOURCE_DIR}/solutions/${slug}")
+  set(test_dir "${PROJECT_SOURCE_DIR}/tests/${slug}")
+  set(program_dir "${PROJECT_SOURCE_DIR}/programs/${slug}")
+
+  # The student's code.  Warnings are shown but never fail a student's build.
+  list(TRANSFORM ch_SOURCES PREPEND "${lab_dir}/" OUTPUT_VARIABLE lab_sources)
+  add_library(lab-${slug} STATIC ${lab_sources})
+  target_include_directories(lab-${slug} PUBLIC "${lab_dir}")
+  target_link_libraries(lab-${slug} PUBLIC socklab::support)
+  socklab_warnings(lab-${slug})
+
+  # The graded tests, compiled once against the lab's header.
+  file(GLOB test_sources CONFIGURE_DEPENDS "${test_dir}/*_test.cpp")
+  add_library(tests-${slug}-objects OBJECT ${test_sources})
+  target_include_directories(tests-${slug}-objects PRIVATE "${lab_dir}" "${test_dir}")
+  target_link_libraries(tests-${slug}-objects PRIVATE socklab::testkit Catch2::Catch2)
+  target_compile_definitions(tests-${slug}-objects PRIVATE
+    SOCKLAB_ORACLE_PATH="${SOCKLAB_ORACLE_DIR}/oracle-${slug}")
+  socklab_warnings(tests-${slug}-objects AS_ERRORS)
+
+  add_executable(tests-${slug}-lab $<TARGET_OBJECTS:tests-${slug}-objects>)
+  target_link_libraries(tests-${slug}-lab PRIVATE lab-${slug} socklab::testkit Catch2::Catch2WithMain)
+
+  add_executable(program-${slug}-lab "${program_dir}/main.cpp")
+  target_link_libraries(program-${slug}-lab PRIVATE lab-${slug} fmt::fmt CLI11::CLI11)
+  socklab_warnings(program-${slug}-lab AS_ERRORS)
+  set_target_properties(program-${slug}-lab PROPERTIES
+    OUTPUT_NAME ${ch_PROGRAM} RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin/lab")
+
+  set(entry "{\"slug\": \"${slug}\", \"title\": \"${ch_TITLE}\", \"article\": \"${ch_ARTICLE}\",
+      \"program\": \"${ch_PROGRAM}\", \"lab_files\": [\"${ch_SOURCES}\"],
+      \"tests_lab_target\": \"tests-${slug}-lab\", \"tests_lab\": \"$<TARGET_FILE:tests-${slug}-lab>\",
+      \"program_lab_target\": \"program-${slug}-lab\", \"program_lab\": \"$<TARGET_FILE:program-${slug}-lab>\"")
+
+  if(NOT SOCKLAB_SUBMISSION_BUILD)
+    list(TRANSFORM ch_SOURCES PREPEND "${solution_dir}/" OUTPUT_VARIABLE ref_sources)
+    add_library(ref-${slug} STATIC ${ref_sources})
+    target_include_directories(ref-${slug} PUBLIC "${lab_dir}")
+    target_link_libraries(ref-${slug} PUBLIC socklab::support)
+    socklab_warnings(ref-${slug} AS_ERRORS)
+
+    add_executable(tests-${slug}-ref $<TARGET_OBJECTS:tests-${slug}-objects>)
+    target_link_libraries(tests-${slug}-ref PRIVATE ref-${slug} socklab::testkit Catch2::Catch2WithMain)
+
+    add_executable(oracle-${slug} "${test_dir}/oracle.cpp")
+    target_include_directories(oracle-${slug} PRIVATE "${test_dir}")
+    target_link_libraries(oracle-${slug} PRIVATE ref-${slug} socklab::testkit)
+    socklab_warnings(oracle-${slug} AS_ERRORS)
+    set_target_properties(oracle-${slug} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${SOCKLAB_ORACLE_DIR}")
+    add_dependencies(tests-${slug}-lab oracle-${slug})
+    add_dependencies(tests-${slug}-ref oracle-${slug})
+
+    add_executable(program-${slug}-ref "${program_dir}/main.cpp")
+    target_link_libraries(program-${slug}-ref PRIVATE ref-${slug} fmt::fmt CLI11::CLI11)
+    socklab_warnings(program-${slug}-ref AS_ERRORS)
+    set_target_properties(program-${slug}-ref PROPERTIES
+      OUTPUT_NAME ${ch_PROGRAM} RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin/ref")
+
+    # One label and one time-out, as single values: Catch2 2.13's
+    # catch_discover_tests drops properties that follow a list value.
+    catch_discover_tests(tests-${slug}-ref
+      TEST_PREFIX "${slug}/"
+      EXTRA_ARGS -w NoAssertions
+      PROPERTIES LABELS ${slug} TIMEOUT 60)
+
+    string(APPEND entry ",
+      \"tests_ref\": \"$<TARGET_FILE:tests-${slug}-ref>\",
+      \"program_ref_target\": \"program-${slug}-ref\", \"program_ref\": \"$<TARGET_FILE:program-${slug}-ref>\"")
+  endif()
+  string(APPEND entry "}")
+  string(REPLACE ";" "\", \"" entry "${entry}")
+  set_property(GLOBAL APPEND PROPERTY SOCKLAB_MANIFEST_CHAPTERS "${entry}")
+endfunction()
+
+# Writes socklab-manifest.json in the build folder: what the `socklab` command
+# knows about the chapters, their targets and where their files are.
+function(socklab_write_manifest)
+  get_property(chapters GLOBAL PROPERTY SOCKLAB_MANIFEST_CHAPTERS)
+  list(JOIN chapters ",\n    " chapters_json)
+  if(SOCKLAB_SUBMISSION_BUILD)
+    set(submission true)
+  else()
+    set(submission false)
+  endif()
+  file(GENERATE OUTPUT "${PROJECT_BINARY_DIR}/socklab-manifest.json" CONTENT "{
+  \"source_dir\": \"${PROJECT_SOURCE_DIR}\",
+  \"build_dir\": \"${PROJECT_BINARY_DIR}\",
+  \"labs_dir\": \"${SOCKLAB_LABS_DIR}\",
+  \"submission_build\": ${submission},
+  \"chapters\": [
+    ${chapters_json}
+  ]
+}
+")
+endfunction()
