@@ -26,14 +26,11 @@ int socket_option(int fd, int option) {
 
 }  // namespace
 
-// [open]
 Socket::Socket(int family, int type, int protocol)
     // SOCK_CLOEXEC sets close-on-exec in the same call: setting it later with
     // fcntl would leave a window in which another thread's exec inherits it.
     : fd_(check("socket", ::socket(family, type | SOCK_CLOEXEC, protocol))) {}
-// [open]
 
-// [close-once]
 Socket::~Socket() {
   // close(2) is not retried on EINTR: Linux has released the descriptor by
   // then, and a retry could close one that another thread has just opened.
@@ -52,7 +49,6 @@ Socket& Socket::operator=(Socket&& other) noexcept {
   }
   return *this;
 }
-// [close-once]
 
 int Socket::fileno() const noexcept { return fd_; }
 
@@ -72,7 +68,6 @@ int Socket::type() const { return socket_option(fd_, SO_TYPE); }
 
 int Socket::protocol() const { return socket_option(fd_, SO_PROTOCOL); }
 
-// [probe]
 ProbeResult probe(const SocketKind& kind) {
   try {
     const Socket socket(kind.family, kind.type, kind.protocol);
@@ -81,7 +76,6 @@ ProbeResult probe(const SocketKind& kind) {
     return ProbeResult{kind, error.code().value()};
   }
 }
-// [probe]
 
 std::string_view family_name(int family) {
   switch (family) {
