@@ -1,21 +1,23 @@
-# socklab_add_chapter(<slug> TITLE <t> ARTICLE <heading> PROGRAM <name> SOURCES <file>...)
+# socklab_add_chapter(<slug> TITLE <t> ARTICLE <heading> PROGRAM <name>
+#                     SOURCES <lab file>... TESTS <test file>...)
 #
 # Wires one chapter's trees together.  For slug S with lab files F...:
 #   lab-S              static library from ${SOCKLAB_LABS_DIR}/S/F... (the student's code)
 #   ref-S              static library from solutions/S/F...           (the reference)
-#   tests-S-lab        tests/S/*_test.cpp linked with lab-S: what the grader runs
+#   tests-S-lab        tests/S/<TESTS> linked with lab-S: what the grader runs
+#                      (tests are listed in the order of TESTS: the handout's order)
 #   tests-S-ref        the same test objects linked with ref-S: registered with CTest
 #   oracle-S           tests/S/oracle.cpp linked with ref-S: answers differential tests
 #   program-S-lab/ref  programs/S/main.cpp linked with each, named PROGRAM,
-#                      in bin/lab and bin/ref
+#                      in bin/lab and bin/ref (project builds only)
 # The test sources are compiled once and linked twice.  A submission build
 # makes only the lab-side targets and borrows the project build's oracles.
 
 set_property(GLOBAL PROPERTY SOCKLAB_MANIFEST_CHAPTERS "")
 
 function(socklab_add_chapter slug)
-  cmake_parse_arguments(PARSE_ARGV 1 ch "" "TITLE;ARTICLE;PROGRAM" "SOURCES")
-  foreach(required IN ITEMS TITLE ARTICLE PROGRAM SOURCES)
+  cmake_parse_arguments(PARSE_ARGV 1 ch "" "TITLE;ARTICLE;PROGRAM" "SOURCES;TESTS")
+  foreach(required IN ITEMS TITLE ARTICLE PROGRAM SOURCES TESTS)
     if(NOT ch_${required})
       message(FATAL_ERROR "socklab_add_chapter(${slug}): ${required} is missing")
     endif()
@@ -34,7 +36,7 @@ function(socklab_add_chapter slug)
   socklab_warnings(lab-${slug})
 
   # The graded tests, compiled once against the lab's header.
-  file(GLOB test_sources CONFIGURE_DEPENDS "${test_dir}/*_test.cpp")
+  list(TRANSFORM ch_TESTS PREPEND "${test_dir}/" OUTPUT_VARIABLE test_sources)
   add_library(tests-${slug}-objects OBJECT ${test_sources})
   target_include_directories(tests-${slug}-objects PRIVATE "${lab_dir}" "${test_dir}")
   target_link_libraries(tests-${slug}-objects PRIVATE socklab::testkit Catch2::Catch2)
@@ -45,16 +47,9 @@ function(socklab_add_chapter slug)
   add_executable(tests-${slug}-lab $<TARGET_OBJECTS:tests-${slug}-objects>)
   target_link_libraries(tests-${slug}-lab PRIVATE lab-${slug} socklab::testkit Catch2::Catch2WithMain)
 
-  add_executable(program-${slug}-lab "${program_dir}/main.cpp")
-  target_link_libraries(program-${slug}-lab PRIVATE lab-${slug} fmt::fmt CLI11::CLI11)
-  socklab_warnings(program-${slug}-lab AS_ERRORS)
-  set_target_properties(program-${slug}-lab PROPERTIES
-    OUTPUT_NAME ${ch_PROGRAM} RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin/lab")
-
   set(entry "{\"slug\": \"${slug}\", \"title\": \"${ch_TITLE}\", \"article\": \"${ch_ARTICLE}\",
       \"program\": \"${ch_PROGRAM}\", \"lab_files\": [\"${ch_SOURCES}\"],
-      \"tests_lab_target\": \"tests-${slug}-lab\", \"tests_lab\": \"$<TARGET_FILE:tests-${slug}-lab>\",
-      \"program_lab_target\": \"program-${slug}-lab\", \"program_lab\": \"$<TARGET_FILE:program-${slug}-lab>\"")
+      \"tests_lab_target\": \"tests-${slug}-lab\", \"tests_lab\": \"$<TARGET_FILE:tests-${slug}-lab>\"")
 
   if(NOT SOCKLAB_SUBMISSION_BUILD)
     list(TRANSFORM ch_SOURCES PREPEND "${solution_dir}/" OUTPUT_VARIABLE ref_sources)
@@ -74,6 +69,13 @@ function(socklab_add_chapter slug)
     add_dependencies(tests-${slug}-lab oracle-${slug})
     add_dependencies(tests-${slug}-ref oracle-${slug})
 
+    # The programs are for people; grading a submission does not need them.
+    add_executable(program-${slug}-lab "${program_dir}/main.cpp")
+    target_link_libraries(program-${slug}-lab PRIVATE lab-${slug} fmt::fmt CLI11::CLI11)
+    socklab_warnings(program-${slug}-lab AS_ERRORS)
+    set_target_properties(program-${slug}-lab PROPERTIES
+      OUTPUT_NAME ${ch_PROGRAM} RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin/lab")
+
     add_executable(program-${slug}-ref "${program_dir}/main.cpp")
     target_link_libraries(program-${slug}-ref PRIVATE ref-${slug} fmt::fmt CLI11::CLI11)
     socklab_warnings(program-${slug}-ref AS_ERRORS)
@@ -88,7 +90,9 @@ function(socklab_add_chapter slug)
       PROPERTIES LABELS ${slug} TIMEOUT 60)
 
     string(APPEND entry ",
-      \"tests_ref\": \"$<TARGET_FILE:tests-${slug}-ref>\",
+      \"tests_ref_target\": \"tests-${slug}-ref\", \"tests_ref\": \"$<TARGET_FILE:tests-${slug}-ref>\",
+      \"oracle_target\": \"oracle-${slug}\",
+      \"program_lab_target\": \"program-${slug}-lab\", \"program_lab\": \"$<TARGET_FILE:program-${slug}-lab>\",
       \"program_ref_target\": \"program-${slug}-ref\", \"program_ref\": \"$<TARGET_FILE:program-${slug}-ref>\"")
   endif()
   string(APPEND entry "}")

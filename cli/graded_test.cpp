@@ -1,0 +1,175 @@
+#include "graded_test.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <cstring>
+#include <map>
+#include <regex>
+#include <stdexcept>
+
+#include "process.hpp"
+#include "text.hpp"
+
+namespace socklab::cli {
+namespace {
+
+std::vector<std::string> list_names(const std::filesystem::path& binary, const std::string& spec) {
+  std::vector<std::string> argv{binary.string(), "--list-test-names-only"};
+  if (!spec.empty()) {
+    argv.push_back(spec);
+  }
+  const RunResult listed = run(argv, {.time_limit = std::chrono::seconds(30)});
+  if (listed.exit_code < 0) {
+    throw std::runtime_error("cannot list the tests of " + binary.string() + ":\n" +
+                             listed.output);
+  }
+  std::vector<std::string> names;
+  for (auto& line : lines_of(listed.output)) {
+    if (!line.empty()) {
+      names.push_back(std::move(line));
+    }
+  }
+  return names;
+}
+
+// Tags of the form [kind:N] or [kind_N], with the number.
+std::map<std::string, int> numbered_tags(const std::filesystem::path& binary,
+                                         const std::regex& pattern) {
+  const RunResult listed = run({binary.string(), "--list-tags"}, {.time_limit = std::chrono::seconds(30)});
+  std::map<std::string, int> tags;
+  for (const auto& line : lines_of(listed.output)) {
+    std::smatch match;
+    if (std::regex_search(line, match, pattern)) {
+      tags[match[0]] = std::stoi(match[1]);
+    }
+  }
+  return tags;
+}
+
+// The compact reporter writes each failed assertion as a line containing
+// ": failed: ", its messages continuing on the lines after it, until the next
+// assertion or the summary.  Those make the message; the test's own printing
+// elsewhere does not.
+std::string failure_lines(const std::string& output) {
+  const std::regex record(R"(^\S+:\d+: (passed|failed): )");
+  std::string message;
+  int failures = 0;
+  bool in_failure = false;
+  for (const auto& line : lines_of(output)) {
+    const bool starts_record = std::regex_search(line, record);
+    if (starts_record || line.starts_with("Failed ") || line.starts_with("Passed ")) {
+      in_failure = starts_record && line.find(": failed: ") != std::string::npos && failures++ < 3;
+    }
+    if (in_failure) {
+      message += (message.empty() ? "" : "\n") + line;
+    }
+  }
+  return message;
+}
+
+}  // namespace
+
+const char* to_string(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::passed: return "passed";
+    case Outcome::failed: return "failed";
+    case Outcome::crashed: return "crashed";
+    case Outcome::timed_out: return "timed out";
+    case Outcome::exited_early: return "exited early";
+    case Outcome::not_run: return "not run";
+  }
+  return "unknown";
+}
+
+std::vector<GradedTest> list_graded_tests(const std::filesystem::path& binary) {
+  std::map<std::string, GradedTest> by_name;
+  for (const auto& [tag, points] : numbered_tags(binary, std::regex(R"(\[points:(\d+)\])"))) {
+    for (const auto& name : list_names(binary, tag)) {
+      auto& test = by_name[name];
+      if (test.points != 0) {
+        throw std::runtime_error("the test \"" + name + "\" has two [points:N] tags");
+      }
+      test.points = points;
+    }
+  }
+  for (const auto& [tag, task] : numbered_tags(binary, std::regex(R"(\[task_(\d+)\])"))) {
+    for (const auto& name : list_names(binary, tag)) {
+      by_name[name].task = task;
+    }
+  }
+  std::vector<GradedTest> tests;
+  for (const auto& name : list_names(binary, "")) {
+    GradedTest test = by_name[name];
+    if (test.points < 1) {
+      throw std::runtime_error("the test \"" + name + "\" in " + binary.string() +
+                               " has no [points:N] tag (N >= 1): every graded test needs one");
+    }
+    test.name = name;
+    tests.push_back(std::move(test));
+  }
+  // Task order is the order a student works in; within a task, declaration order.
+  std::stable_sort(tests.begin(), tests.end(),
+                   [](const GradedTest& a, const GradedTest& b) { return a.task < b.task; });
+  return tests;
+}
+
+std::string catch_test_spec(const std::string& name) {
+  // Catch2's test-spec grammar gives these characters a meaning; a backslash
+  // makes each one literal.
+  std::string spec;
+  for (const char c : name) {
+    if (std::strchr("\\,[]\"~*", c) != nullptr) {
+      spec += '\\';
+    }
+    spec += c;
+  }
+  return spec;
+}
+
+TestResult run_graded_test(const std::filesystem::path& binary, const GradedTest& test,
+                           std::chrono::milliseconds limit, const std::filesystem::path& source_dir) {
+  const RunResult ran =
+      run({binary.string(), catch_test_spec(test.name), "-r", "compact", "-w", "NoAssertions",
+           "--use-colour", "no"},
+          {.time_limit = limit});
+  TestResult result{.test = test, .seconds = ran.elapsed.count()};
+  result.output = replace_all(ran.output, source_dir.string() + "/", "");
+  const bool passed_line = result.output.find("Passed 1 test case") != std::string::npos;
+  const bool failed_line = result.output.find("Failed 1 test case") != std::string::npos;
+
+  if (ran.timed_out) {
+    result.outcome = Outcome::timed_out;
+    result.message = "timed out after " + std::to_string(limit.count() / 1000) +
+                     " s: an endless loop, or a call that waits for ever?";
+  } else if (ran.signal != 0) {
+    result.outcome = Outcome::crashed;
+    const char* name = sigabbrev_np(ran.signal);
+    result.message = std::string("crashed with SIG") + (name != nullptr ? name : "?") + " (" +
+                     strsignal(ran.signal) + ")";
+    if (ran.signal == SIGABRT) {
+      result.message += ": an exception escaping a noexcept function, or a failed assert?";
+    }
+  } else if (ran.exit_code == 0 && passed_line) {
+    result.outcome = Outcome::passed;
+  } else if (failed_line) {
+    result.outcome = Outcome::failed;
+    result.message = failure_lines(result.output);
+    if (result.message.empty()) {
+      result.message = "failed: the test made no checks before it ended";
+    }
+  } else if (result.output.find("No tests ran") != std::string::npos) {
+    result.outcome = Outcome::not_run;
+    result.message = "the grader could not select this test by its name (a grader bug)";
+  } else {
+    result.outcome = Outcome::exited_early;
+    result.message = "the test program ended (exit code " + std::to_string(ran.exit_code) +
+                     ") before the test finished: does the code call exit()?";
+  }
+  if (result.output.size() > 8192) {
+    result.output.resize(8192);
+    result.output += "\n[... cut]";
+  }
+  return result;
+}
+
+}  // namespace socklab::cli

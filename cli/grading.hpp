@@ -1,0 +1,48 @@
+#pragma once
+// Grading: build each chapter's lab tests, run every graded test alone, add up.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "graded_test.hpp"
+#include "manifest.hpp"
+
+namespace socklab::cli {
+
+/// One chapter's grade.
+struct ChapterGrade {
+  std::string slug{};
+  std::string title{};
+  bool built = false;       ///< whether the lab code compiled and linked
+  std::string build_error{};  ///< the first error when it did not
+  std::vector<TestResult> results{};
+
+  [[nodiscard]] int earned() const;
+  [[nodiscard]] int possible() const;
+};
+
+/// A whole grade, chapter by chapter.
+struct Grade {
+  std::vector<ChapterGrade> chapters;
+  std::vector<std::string> notes;  ///< facts about the grading, for the report
+
+  [[nodiscard]] int earned() const;
+  [[nodiscard]] int possible() const;
+  [[nodiscard]] bool all_built() const;
+};
+
+struct GradeOptions {
+  unsigned jobs = 2;  ///< tests run at once
+  std::chrono::milliseconds test_limit{std::chrono::seconds(30)};  ///< per test
+};
+
+/// Grades \p chapters (taken from \p project) using the lab tests built in
+/// \p labs, which is \p project itself or a submission build.  The project
+/// build provides the list of tests (from the reference test programs) and the
+/// oracles, so a chapter that does not compile still shows what it is worth.
+/// \throws std::runtime_error when the project's own code does not build.
+Grade grade(const Manifest& project, const Manifest& labs, const std::vector<Chapter>& chapters,
+            const GradeOptions& options);
+
+}  // namespace socklab::cli

@@ -1,0 +1,27 @@
+#pragma once
+// The forms a grade is reported in.
+
+#include <string>
+
+#include "grading.hpp"
+
+namespace socklab::cli {
+
+/// For people, on a terminal: each chapter, each test, why it failed.
+/// Colour only when \p colour (see socklab::colour_enabled).
+std::string table_report(const Grade& grade, bool colour);
+
+/// Gradescope's results.json: top-level `score`, `max_score`, `output` and
+/// `tests`, each test with `name`, `score`, `max_score`, `status`, `output`.
+std::string gradescope_report(const Grade& grade);
+
+/// JUnit XML, as CI systems read it: a testsuite per chapter, a testcase per
+/// test; a failed assertion is a <failure>, a crash, time-out or build
+/// failure an <error>.
+std::string junit_report(const Grade& grade);
+
+/// \p text made safe for XML 1.0 character data and attribute values:
+/// markup escaped, characters XML cannot hold replaced by U+FFFD.
+std::string xml_escape(const std::string& text);
+
+}  // namespace socklab::cli
