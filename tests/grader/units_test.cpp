@@ -1,0 +1,99 @@
+// The grader's parts, tested one by one.
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "build.hpp"
+#include "graded_test.hpp"
+#include "hints.hpp"
+#include "process.hpp"
+#include "report.hpp"
+
+using namespace socklab::cli;
+using namespace std::chrono_literals;
+
+TEST_CASE("xml_escape escapes markup and replaces what XML 1.0 cannot hold", "[units]") {
+  CHECK(xml_escape("a&b<c>\"d'") == "a&amp;b&lt;c&gt;&quot;d&apos;");
+  CHECK(xml_escape("tab\tnew\nline\r") == "tab\tnew\nline\r");
+  CHECK(xml_escape(std::string("nul\0bell\x07", 9)) == "nul\xEF\xBF\xBD" "bell\xEF\xBF\xBD");
+  CHECK(xml_escape("\xff\xfe broken") == "\xEF\xBF\xBD\xEF\xBF\xBD broken");
+  CHECK(xml_escape("cut \xE6\x95") == "cut \xEF\xBF\xBD\xEF\xBF\xBD");
+  CHECK(xml_escape("流式Socket") == "流式Socket");
+}
+
+TEST_CASE("catch_test_spec makes Catch2's special characters literal", "[units]") {
+  CHECK(catch_test_spec("plain name") == "plain name");
+  CHECK(catch_test_spec("a, b [c] ~d *e \"f\" \\g") == "a\\, b \\[c\\] \\~d \\*e \\\"f\\\" \\\\g");
+}
+
+TEST_CASE("first_error finds the compiler's first error and the line after it", "[units]") {
+  const std::string output =
+      "[1/3] Building CXX object x.o\n"
+      "labs/01/x.cpp: In function 'int f()':\n"
+      "labs/01/x.cpp:3:12: error: expected ';' before '}' token\n"
+      "    3 |   return 1\n"
+      "labs/01/x.cpp:9:1: error: a second error\n";
+  CHECK(first_error(output) == "labs/01/x.cpp:3:12: error: expected ';' before '}' token\n    3 |   return 1");
+  CHECK(first_error("one\ntwo\nthree\nfour\nfive\n") == "two\nthree\nfour\nfive\n");
+}
+
+TEST_CASE("run captures output and the exit code", "[units]") {
+  const RunResult result = run({"sh", "-c", "echo out; echo err >&2; exit 3"});
+  CHECK(result.exit_code == 3);
+  CHECK(result.signal == 0);
+  CHECK_FALSE(result.timed_out);
+  CHECK(result.output.find("out") != std::string::npos);
+  CHECK(result.output.find("err") != std::string::npos);
+}
+
+TEST_CASE("run kills a program at its time limit", "[units]") {
+  const RunResult result = run({"sleep", "30"}, {.time_limit = 300ms});
+  CHECK(result.timed_out);
+  CHECK(result.elapsed < 5s);
+}
+
+TEST_CASE("run reports the signal that ended a program", "[units]") {
+  const RunResult result = run({"sh", "-c", "kill -SEGV $$"});
+  CHECK(result.signal == SIGSEGV);
+  CHECK(result.exit_code == -1);
+}
+
+TEST_CASE("run returns when the program ends, even if a child it left holds the output open",
+          "[units]") {
+  const RunResult result = run({"sh", "-c", "sleep 30 & echo started"}, {.time_limit = 20s});
+  CHECK(result.exit_code == 0);
+  CHECK_FALSE(result.timed_out);
+  CHECK(result.elapsed < 5s);
+  CHECK(result.output.find("started") != std::string::npos);
+}
+
+TEST_CASE("run keeps at most the output limit and says it cut", "[units]") {
+  const RunResult result =
+      run({"sh", "-c", "head -c 1000000 /dev/zero | tr '\\0' x"}, {.output_limit = 1000});
+  CHECK(result.exit_code == 0);
+  CHECK(result.output.size() == 1000);
+  CHECK(result.output_cut);
+}
+
+TEST_CASE("run throws when a program cannot be started", "[units]") {
+  CHECK_THROWS_AS(run({"/nonexistent/socklab-no-such-program"}), std::system_error);
+}
+
+TEST_CASE("load_hints reads numbered sections with their titles and bodies", "[units]") {
+  const auto file = std::filesystem::temp_directory_path() /
+                    ("socklab-hints-" + std::to_string(::getpid()) + ".md");
+  std::ofstream(file) << "# Hints {#x}\n\n## Hint 1: First\nline a\n\n## Hint 2: Second one\nline b\nline c\n\n";
+  const auto hints = load_hints(file);
+  std::filesystem::remove(file);
+  REQUIRE(hints.size() == 2);
+  CHECK(hints[0].number == 1);
+  CHECK(hints[0].title == "First");
+  CHECK(hints[0].body == "line a");
+  CHECK(hints[1].title == "Second one");
+  CHECK(hints[1].body == "line b\nline c");
+}
