@@ -64,7 +64,7 @@ int grade_command(const GradeCommand& command) {
   if (command.submission.empty()) {
     grade = socklab::cli::grade(project, project, chapters, options);
   } else {
-    const fs::path submission = fs::absolute(command.submission);
+    const fs::path submission = fs::canonical(command.submission);  // "dir/" names "dir" too
     const fs::path work = command.work_dir.empty()
                               ? project.build_dir / "submissions" / submission.filename()
                               : fs::absolute(command.work_dir);

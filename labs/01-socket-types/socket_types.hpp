@@ -87,7 +87,7 @@ class Socket {
   [[nodiscard]] int type() const;
 
   /// The socket's protocol (`SO_PROTOCOL`): what the kernel chose when you
-  /// passed 0.  Python: `s.proto`.
+  /// passed 0.  (Python's `s.proto` only echoes the argument, so it says 0.)
   /// \throws std::system_error naming "getsockopt" when that fails.
   [[nodiscard]] int protocol() const;
 

@@ -9,7 +9,6 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <iostream>
 #include <stdexcept>
 #include <system_error>
@@ -66,11 +65,6 @@ int serve_oracle(const CallTable& calls) {
     std::cout << dump(answer) << '\n' << std::flush;
   }
   return 0;
-}
-
-std::string oracle_path(const char* built_path) {
-  const char* override_path = std::getenv("SOCKLAB_ORACLE");
-  return override_path != nullptr && *override_path != '\0' ? override_path : built_path;
 }
 
 Oracle::Oracle(const std::string& path) {

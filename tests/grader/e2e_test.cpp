@@ -152,7 +152,51 @@ TEST_CASE("a missing, a broken and a hostile lab file cost only what they break"
   CHECK(grade.at("score") == 0);
   CHECK(grade.at("output").get<std::string>().find("no " + lab01 + " in the submission") != std::string::npos);
 
-  INFO("Step 2: a lab file that does not compile: 0 points, the compiler's first error, exit code 2");
+  INFO("Step 2: the starter with family_name() and type_name() written: exactly their tests pass");
+  std::string starter = read_text(source_dir / "labs" / lab01);
+  const std::string stubs[] = {"std::string_view family_name(int family) {\n  (void)family;\n  return \"\";  // TODO\n}",
+                               "std::string_view type_name(int type) {\n  (void)type;\n  return \"\";  // TODO\n}"};
+  const std::string fixes[] = {R"(std::string_view family_name(int family) {
+  switch (family) {
+    case AF_UNSPEC: return "AF_UNSPEC";
+    case AF_UNIX: return "AF_UNIX";
+    case AF_INET: return "AF_INET";
+    case AF_INET6: return "AF_INET6";
+    case AF_NETLINK: return "AF_NETLINK";
+    case AF_PACKET: return "AF_PACKET";
+    default: return "unknown";
+  }
+})", R"(std::string_view type_name(int type) {
+  switch (type) {
+    case SOCK_STREAM: return "SOCK_STREAM";
+    case SOCK_DGRAM: return "SOCK_DGRAM";
+    case SOCK_RAW: return "SOCK_RAW";
+    case SOCK_RDM: return "SOCK_RDM";
+    case SOCK_SEQPACKET: return "SOCK_SEQPACKET";
+    default: return "unknown";
+  }
+})"};
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE(starter.find(stubs[i]) != std::string::npos);  // the starter's stub, as shipped
+    starter.replace(starter.find(stubs[i]), stubs[i].size(), fixes[i]);
+  }
+  write_text(submission / lab01, starter);
+  ran = grade_it();
+  REQUIRE(ran.exit_code == 0);
+  grade = read_json(report);
+  int name_points = 0;
+  for (const json& test : grade.at("tests")) {
+    const std::string name = test.at("name");
+    const bool about_names = name.find("family_name()") != std::string::npos ||
+                             name.find("type_name()") != std::string::npos;
+    INFO(name);
+    CHECK(test.at("status") == (about_names ? "passed" : "failed"));
+    name_points += about_names ? test.at("max_score").get<int>() : 0;
+  }
+  CHECK(name_points > 0);
+  CHECK(grade.at("score") == name_points);
+
+  INFO("Step 3: a lab file that does not compile: 0 points, the compiler's first error, exit code 2");
   write_text(submission / lab01, "#include \"socket_types.hpp\"\nthis is not C++;\n");
   ran = grade_it();
   REQUIRE(ran.exit_code == 2);
@@ -163,7 +207,7 @@ TEST_CASE("a missing, a broken and a hostile lab file cost only what they break"
   CHECK(output.find("labs/" + lab01) != std::string::npos);
   CHECK(output.find("error") != std::string::npos);
 
-  INFO("Step 3: the reference, made to exit(), abort() and hang on some kinds of socket");
+  INFO("Step 4: the reference, made to exit(), abort() and hang on some kinds of socket");
   std::string code = read_text(source_dir / "solutions" / lab01);
   const std::string call = "::socket(family, type | SOCK_CLOEXEC, protocol)";
   REQUIRE(code.find(call) != std::string::npos);  // the sabotage hooks into this call
@@ -193,7 +237,7 @@ static int sabotage(int family, int type) {
   CHECK(test_named(grade, "01-socket-types: a new Socket is close-on-exec, like Python's")
             .at("output").get<std::string>().find("timed out") != std::string::npos);
 
-  INFO("Step 4: the same grade as JUnit XML: one testcase per test, errors typed");
+  INFO("Step 5: the same grade as JUnit XML: one testcase per test, errors typed");
   ran = grade_it("junit");
   REQUIRE(ran.exit_code == 0);
   const std::string xml = read_text(report);
@@ -203,6 +247,32 @@ static int sabotage(int family, int type) {
   CHECK(count(xml, "type=\"timed out\"") > 0);
   CHECK(count(xml, "type=\"crashed\"") > 0);
   CHECK(count(xml, "type=\"exited early\"") > 0);
+}
+
+TEST_CASE("status shows the same points as grade, and what to do next", "[e2e]") {
+  const TempDir work;
+  const RunResult graded = run_socklab({"grade", "--format", "gradescope", "--out", (work.path / "r.json").string()});
+  REQUIRE(graded.exit_code == 0);
+  const json grade = read_json(work.path / "r.json");
+  const RunResult status = run_socklab({"status"});
+  INFO(status.output);
+  REQUIRE(status.exit_code == 0);
+  const std::string total = std::to_string(grade.at("score").get<int>()) + "/" +
+                            std::to_string(grade.at("max_score").get<int>());
+  CHECK(status.output.find("Total") != std::string::npos);
+  CHECK(status.output.find(total) != std::string::npos);
+  const bool complete = grade.at("score") == grade.at("max_score");
+  CHECK(status.output.find(complete ? "Every test of every chapter passes" : "Next: ") != std::string::npos);
+  CHECK(status.output.find("\x1b[") == std::string::npos);  // not a terminal: no colour codes
+}
+
+TEST_CASE("run --ref runs a chapter's program built from the reference", "[e2e]") {
+  const RunResult ran = run_socklab({"run", "--ref", "socket-types", "--article-only"});
+  INFO(ran.output);
+  CHECK(ran.exit_code == 0);
+  CHECK(ran.output.find("socket(AF_INET, SOCK_SEQPACKET, 0)") != std::string::npos);
+  CHECK(ran.output.find("ESOCKTNOSUPPORT") != std::string::npos);
+  CHECK(ran.output.find("Related kinds") == std::string::npos);  // the program's own option reached it
 }
 
 TEST_CASE("every task of every chapter has a hint", "[e2e]") {

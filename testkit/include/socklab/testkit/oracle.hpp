@@ -75,14 +75,11 @@ std::optional<Difference> first_difference(Oracle& oracle, const CallTable& call
 /// A message a student understands, for a failed differential check.
 std::string describe(const std::string& call, const std::optional<Difference>& difference);
 
-/// `$SOCKLAB_ORACLE` if set (a grader may point elsewhere), else \p built_path.
-std::string oracle_path(const char* built_path);
-
 #ifdef SOCKLAB_ORACLE_PATH
 /// The chapter's oracle, started on first use and kept for the test process's
 /// lifetime.  (The build defines SOCKLAB_ORACLE_PATH for each chapter's tests.)
 inline Oracle& chapter_oracle() {
-  static Oracle oracle(oracle_path(SOCKLAB_ORACLE_PATH));
+  static Oracle oracle(SOCKLAB_ORACLE_PATH);
   return oracle;
 }
 
