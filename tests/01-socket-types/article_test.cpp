@@ -101,6 +101,10 @@ TEST_CASE("article: an AF_INET raw socket cannot carry ARP", "[task_6][points:1]
   INFO("Its protocol is an IP protocol number below 256; ARP's EtherType 0x0806 is not one "
        "(ARP frames need AF_PACKET)");
   REQUIRE(probe({"", AF_INET, SOCK_RAW, htons(ETH_P_ARP)}).error == EINVAL);
+  INFO("An AF_PACKET socket does take ARP's EtherType (opening it sends nothing), given "
+       "CAP_NET_RAW; without it, EPERM");
+  const int expected = has_capability(CAP_NET_RAW) ? 0 : EPERM;
+  REQUIRE(probe({"", AF_PACKET, SOCK_RAW, htons(ETH_P_ARP)}).error == expected);
 }
 
 TEST_CASE("article: an AF_INET6 socket talks to IPv4 clients too", "[task_1][points:1][article]") {
