@@ -147,8 +147,10 @@ TEST_CASE("a missing, a broken and a hostile lab file cost only what they break"
   const fs::path submission = work.path / "submission";
   const fs::path report = work.path / "r.json";
   auto grade_it = [&](const std::string& format = "gradescope") {
-    return run_socklab({"grade", "--submission", submission.string(), "--work-dir", (work.path / "build").string(),
-                    "--format", format, "--out", report.string(), "--timeout", "3"});
+    // Chapter 01 alone: the sabotage is in its file, and the other chapters would only add time.
+    return run_socklab({"grade", "01-socket-types", "--submission", submission.string(), "--work-dir",
+                        (work.path / "build").string(), "--format", format, "--out", report.string(), "--timeout",
+                        "3"});
   };
 
   INFO("Step 1: a submission without the lab file is graded as the starter: 0 points");
