@@ -55,6 +55,7 @@ Grade grade(const Manifest& project, const Manifest& labs, const std::vector<Cha
   for (const Chapter& chapter : chapters) {
     project_targets.push_back(chapter.tests_ref_target);
     project_targets.push_back(chapter.oracle_target);
+    project_targets.push_back(chapter.tests_archive_target);
   }
   if (const BuildOutcome built = build_targets(project.build_dir, project_targets); !built.ok) {
     throw std::runtime_error("the project's own code does not build (the reference, the tests or "

@@ -35,6 +35,9 @@ Manifest load_manifest(const fs::path& build_dir) {
   manifest.build_dir = data.at("build_dir").get<std::string>();
   manifest.labs_dir = data.at("labs_dir").get<std::string>();
   manifest.submission_build = data.at("submission_build").get<bool>();
+  manifest.build_type = data.value("build_type", "");
+  manifest.cxx_flags = data.value("cxx_flags", "");
+  manifest.exe_linker_flags = data.value("exe_linker_flags", "");
   for (const auto& entry : data.at("chapters")) {
     Chapter chapter;
     chapter.slug = entry.at("slug");
@@ -48,6 +51,7 @@ Manifest load_manifest(const fs::path& build_dir) {
     chapter.program_lab = entry.value("program_lab", "");
     chapter.tests_ref_target = entry.value("tests_ref_target", "");
     chapter.tests_ref = entry.value("tests_ref", "");
+    chapter.tests_archive_target = entry.value("tests_archive_target", "");
     chapter.oracle_target = entry.value("oracle_target", "");
     chapter.program_ref_target = entry.value("program_ref_target", "");
     chapter.program_ref = entry.value("program_ref", "");

@@ -24,6 +24,7 @@ struct Chapter {
   // Only in a project build (not in a submission build):
   std::string tests_ref_target;
   fs::path tests_ref;
+  std::string tests_archive_target;  ///< the compiled tests, which submission builds link
   std::string oracle_target;
   std::string program_ref_target;
   fs::path program_ref;
@@ -39,6 +40,11 @@ struct Manifest {
   fs::path labs_dir;
   bool submission_build = false;
   std::vector<Chapter> chapters;
+  // How the project build compiles, so that a submission build matches it
+  // (a sanitizer build's archives link only with the same flags):
+  std::string build_type;
+  std::string cxx_flags;
+  std::string exe_linker_flags;
 
   /// The chapter named by \p name: its slug, its number ("1" or "01"), or its
   /// program's name.  \throws std::runtime_error listing the chapters if none.

@@ -57,9 +57,9 @@ PreparedSubmission prepare_submission(const Manifest& project, const fs::path& s
   if (!fs::exists(prepared.build_dir / "CMakeCache.txt")) {
     const RunResult configured = run(
         {"cmake", "-S", project.source_dir.string(), "-B", prepared.build_dir.string(), "-G", "Ninja",
-         "-DCMAKE_BUILD_TYPE=Debug", "-DSOCKLAB_SUBMISSION_BUILD=ON",
-         "-DSOCKLAB_LABS_DIR=" + overlay.string(),
-         "-DSOCKLAB_ORACLE_DIR=" + (project.build_dir / "bin" / "oracle").string()},
+         "-DCMAKE_BUILD_TYPE=" + project.build_type, "-DCMAKE_CXX_FLAGS=" + project.cxx_flags,
+         "-DCMAKE_EXE_LINKER_FLAGS=" + project.exe_linker_flags, "-DSOCKLAB_SUBMISSION_BUILD=ON",
+         "-DSOCKLAB_LABS_DIR=" + overlay.string(), "-DSOCKLAB_PROJECT_BUILD=" + project.build_dir.string()},
         {.time_limit = std::chrono::minutes(5)});
     if (configured.exit_code != 0) {
       throw std::runtime_error("cannot configure the submission build in " +

@@ -16,7 +16,8 @@ struct PreparedSubmission {
 };
 
 /// Lays out \p submission for grading in \p work_dir and configures a
-/// submission build there.
+/// submission build there, which compiles only the lab files and links the
+/// project build's compiled tests and libraries.
 ///
 /// \p submission is a folder shaped like `labs/` (`01-socket-types/…`) or a
 /// clone of the whole project (one holding `labs/`).  The overlay in

@@ -11,7 +11,9 @@
 #   program-S-lab/ref  programs/S/main.cpp linked with each, named PROGRAM,
 #                      in bin/lab and bin/ref (project builds only)
 # The test sources are compiled once and linked twice.  A submission build
-# makes only the lab-side targets and borrows the project build's oracles.
+# compiles only the lab libraries: it links the project build's archives of
+# the tests, support and testkit (SOCKLAB_PROJECT_BUILD), so grading a class
+# compiles the project's code once, not once per student.
 
 set_property(GLOBAL PROPERTY SOCKLAB_MANIFEST_CHAPTERS "")
 
@@ -35,17 +37,32 @@ function(socklab_add_chapter slug)
   target_link_libraries(lab-${slug} PUBLIC socklab::support)
   socklab_warnings(lab-${slug})
 
-  # The graded tests, compiled once against the lab's header.
-  list(TRANSFORM ch_TESTS PREPEND "${test_dir}/" OUTPUT_VARIABLE test_sources)
-  add_library(tests-${slug}-objects OBJECT ${test_sources})
-  target_include_directories(tests-${slug}-objects PRIVATE "${lab_dir}" "${test_dir}")
-  target_link_libraries(tests-${slug}-objects PRIVATE socklab::testkit Catch2::Catch2)
-  target_compile_definitions(tests-${slug}-objects PRIVATE
-    SOCKLAB_ORACLE_PATH="${SOCKLAB_ORACLE_DIR}/oracle-${slug}")
-  socklab_warnings(tests-${slug}-objects AS_ERRORS)
+  if(SOCKLAB_SUBMISSION_BUILD)
+    # The project build compiled the tests already: link its archive of them
+    # (whole, since nothing refers to a Catch2 test by name).
+    string(JSON archive GET "${SOCKLAB_PROJECT_MANIFEST}" tests_archives ${slug})
+    add_library(tests-${slug}-archive STATIC IMPORTED)
+    set_target_properties(tests-${slug}-archive PROPERTIES IMPORTED_LOCATION "${archive}")
+    add_executable(tests-${slug}-lab "${SOCKLAB_LINK_ONLY_SOURCE}")
+    target_link_libraries(tests-${slug}-lab PRIVATE
+      "$<LINK_LIBRARY:WHOLE_ARCHIVE,tests-${slug}-archive>" lab-${slug} socklab::testkit Catch2::Catch2WithMain)
+  else()
+    # The graded tests, compiled once against the lab's header and linked
+    # twice below; the archive is what submission builds link.
+    list(TRANSFORM ch_TESTS PREPEND "${test_dir}/" OUTPUT_VARIABLE test_sources)
+    add_library(tests-${slug}-objects OBJECT ${test_sources})
+    target_include_directories(tests-${slug}-objects PRIVATE "${lab_dir}" "${test_dir}")
+    target_link_libraries(tests-${slug}-objects PRIVATE socklab::testkit Catch2::Catch2)
+    target_compile_definitions(tests-${slug}-objects PRIVATE
+      SOCKLAB_ORACLE_PATH="${SOCKLAB_ORACLE_DIR}/oracle-${slug}")
+    socklab_warnings(tests-${slug}-objects AS_ERRORS)
+    add_library(tests-${slug}-archive STATIC $<TARGET_OBJECTS:tests-${slug}-objects>)
 
-  add_executable(tests-${slug}-lab $<TARGET_OBJECTS:tests-${slug}-objects>)
-  target_link_libraries(tests-${slug}-lab PRIVATE lab-${slug} socklab::testkit Catch2::Catch2WithMain)
+    add_executable(tests-${slug}-lab $<TARGET_OBJECTS:tests-${slug}-objects>)
+    target_link_libraries(tests-${slug}-lab PRIVATE lab-${slug} socklab::testkit Catch2::Catch2WithMain)
+    set_property(GLOBAL APPEND PROPERTY SOCKLAB_MANIFEST_ARCHIVES
+      "\"${slug}\": \"$<TARGET_FILE:tests-${slug}-archive>\"")
+  endif()
 
   set(entry "{\"slug\": \"${slug}\", \"title\": \"${ch_TITLE}\", \"article\": \"${ch_ARTICLE}\",
       \"program\": \"${ch_PROGRAM}\", \"lab_files\": [\"${ch_SOURCES}\"],
@@ -91,6 +108,7 @@ function(socklab_add_chapter slug)
 
     string(APPEND entry ",
       \"tests_ref_target\": \"tests-${slug}-ref\", \"tests_ref\": \"$<TARGET_FILE:tests-${slug}-ref>\",
+      \"tests_archive_target\": \"tests-${slug}-archive\",
       \"oracle_target\": \"oracle-${slug}\",
       \"program_lab_target\": \"program-${slug}-lab\", \"program_lab\": \"$<TARGET_FILE:program-${slug}-lab>\",
       \"program_ref_target\": \"program-${slug}-ref\", \"program_ref\": \"$<TARGET_FILE:program-${slug}-ref>\"")
@@ -110,11 +128,24 @@ function(socklab_write_manifest)
   else()
     set(submission false)
   endif()
+  get_property(archives GLOBAL PROPERTY SOCKLAB_MANIFEST_ARCHIVES)
+  list(JOIN archives ", " archives_json)
+  # What a submission build links instead of compiling (project builds only).
+  set(libraries "")
+  if(NOT SOCKLAB_SUBMISSION_BUILD)
+    set(libraries "
+  \"support_library\": \"$<TARGET_FILE:socklab_support>\",
+  \"testkit_library\": \"$<TARGET_FILE:socklab_testkit>\",
+  \"tests_archives\": {${archives_json}},
+  \"build_type\": \"${CMAKE_BUILD_TYPE}\",
+  \"cxx_flags\": \"${CMAKE_CXX_FLAGS}\",
+  \"exe_linker_flags\": \"${CMAKE_EXE_LINKER_FLAGS}\",")
+  endif()
   file(GENERATE OUTPUT "${PROJECT_BINARY_DIR}/socklab-manifest.json" CONTENT "{
   \"source_dir\": \"${PROJECT_SOURCE_DIR}\",
   \"build_dir\": \"${PROJECT_BINARY_DIR}\",
   \"labs_dir\": \"${SOCKLAB_LABS_DIR}\",
-  \"submission_build\": ${submission},
+  \"submission_build\": ${submission},${libraries}
   \"chapters\": [
     ${chapters_json}
   ]
