@@ -75,6 +75,10 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
   writer.close();
 
   RunResult result;
+  // Past the limit, the last bytes are kept too: that is where a test
+  // program's summary line is, however much it printed before.
+  constexpr std::size_t kTailLimit = 4096;
+  std::string tail;
   int status = 0;
   bool reaped = false;
   bool open = true;
@@ -119,7 +123,16 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
     const auto size = static_cast<std::size_t>(got);
     const std::size_t room = options.output_limit - std::min(options.output_limit, result.output.size());
     result.output.append(chunk, std::min(room, size));
-    result.output_cut = result.output_cut || size > room;
+    if (size > room) {
+      result.output_cut = true;
+      tail.append(chunk + room, size - room);
+      if (tail.size() > 2 * kTailLimit) {
+        tail.erase(0, tail.size() - kTailLimit);
+      }
+    }
+  }
+  if (result.output_cut) {
+    result.output += "\n[... output cut ...]\n" + tail.substr(tail.size() - std::min(tail.size(), kTailLimit));
   }
   if (!result.timed_out) {
     if (WIFEXITED(status)) {

@@ -13,7 +13,8 @@ struct RunResult {
   int exit_code = -1;      ///< when it exited normally, else -1
   int signal = 0;          ///< the signal that ended it, or 0
   bool timed_out = false;  ///< killed because it ran past its time
-  std::string output{};    ///< standard output and error, interleaved, cut at the limit
+  std::string output{};    ///< standard output and error, interleaved; past the limit,
+                           ///< its start and its last 4 KiB (where summaries are)
   bool output_cut = false; ///< more was printed than the limit kept
   std::chrono::duration<double> elapsed{};
 };

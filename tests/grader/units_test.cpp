@@ -72,16 +72,34 @@ TEST_CASE("run returns when the program ends, even if a child it left holds the 
   CHECK(result.output.find("started") != std::string::npos);
 }
 
-TEST_CASE("run keeps at most the output limit and says it cut", "[units]") {
+TEST_CASE("run keeps the output's start and end within a limit, and says it cut", "[units]") {
   const RunResult result =
       run({"sh", "-c", "head -c 1000000 /dev/zero | tr '\\0' x"}, {.output_limit = 1000});
   CHECK(result.exit_code == 0);
-  CHECK(result.output.size() == 1000);
   CHECK(result.output_cut);
+  CHECK(result.output.size() <= 1000 + 4096 + 32);
+  CHECK(result.output.starts_with(std::string(1000, 'x')));
 }
 
 TEST_CASE("run throws when a program cannot be started", "[units]") {
   CHECK_THROWS_AS(run({"/nonexistent/socklab-no-such-program"}), std::system_error);
+}
+
+TEST_CASE("run_graded_test survives a failure message of 200 KB on one line", "[units]") {
+  // A stand-in test program: what a student's code might make Catch2 print.
+  const auto script = std::filesystem::temp_directory_path() /
+                      ("socklab-long-failure-" + std::to_string(::getpid()) + ".sh");
+  std::ofstream(script) << "#!/bin/sh\n"
+                           "awk 'BEGIN { s = \"x\"; while (length(s) < 200000) s = s s;\n"
+                           "  print \"tests/x_test.cpp:7: failed: \" s; print \"Failed 1 test case, failed 1 assertion.\" }'\n"
+                           "exit 1\n";
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  const TestResult result = run_graded_test(script, {"a test", 1, 1}, 10s, "/nowhere");
+  std::filesystem::remove(script);
+  CHECK(result.outcome == Outcome::failed);
+  CHECK(result.message.starts_with("tests/x_test.cpp:7: failed: xxx"));
+  CHECK(result.message.size() < 8192);  // bounded: not the 200 KB that was printed
+  CHECK(result.message.find("[... cut]") != std::string::npos);
 }
 
 TEST_CASE("load_hints reads numbered sections with their titles and bodies", "[units]") {
