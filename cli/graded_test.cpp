@@ -125,6 +125,9 @@ std::vector<GradedTest> list_graded_tests(const std::filesystem::path& binary) {
   std::vector<GradedTest> tests;
   for (const auto& name : list_names(binary, "")) {
     GradedTest test = by_name[name];
+    if (name.find(';') != std::string::npos) {
+      throw std::runtime_error("the test \"" + name + "\" has a ';' in its name: CTest would split it in two");
+    }
     if (test.points < 1) {
       throw std::runtime_error("the test \"" + name + "\" in " + binary.string() +
                                " has no [points:N] tag (N >= 1): every graded test needs one");
