@@ -84,7 +84,7 @@ for chunk in 1K 4K 16K 64K 128K 1M 4M; do
 done
 
 echo
-echo "Socket buffers (--sockbuf: SO_SNDBUF and SO_RCVBUF on both ends, doubled by the kernel; chunk 128K), median of $sweep_runs:"
+echo "Socket buffers (--sockbuf: SO_SNDBUF and SO_RCVBUF on both ends, doubled by the kernel; the default chunk), median of $sweep_runs:"
 for sockbuf in 65536 262144 1048576 4194304; do
   rates=()
   for run in $(seq "$sweep_runs"); do rates+=("$(sockcalls_rate --sockbuf "$sockbuf")"); done

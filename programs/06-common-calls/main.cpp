@@ -282,13 +282,15 @@ int main(int argc, char** argv) {
   CLI::App* file = app.add_subcommand("makefile", "A std::iostream over a socket: getline and <<");
 
   std::uint64_t bytes = 0;
-  std::size_t chunk = 128 * 1024;
+  // 64 KiB measured best on loopback (bench/transfer.sh; chapter 06's performance note):
+  // about one loopback segment (MSS 65483) per call, and it stays in cache.
+  std::size_t chunk = 64 * 1024;
   int socket_buffer = 0;
   CLI::App* move = app.add_subcommand("transfer", "Move N bytes over loopback TCP with sendall / recv; print the rate");
   move->add_option("--bytes", bytes, "How many bytes (suffixes K, M, G are powers of 1024)")
       ->required()
       ->transform(CLI::AsSizeValue(false));
-  move->add_option("--buffer", chunk, "The size of each send and recv, in bytes (default 131072)")
+  move->add_option("--buffer", chunk, "The size of each send and recv, in bytes (default 65536)")
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(std::size_t{1}, std::size_t{64} << 20));
   move->add_option("--sockbuf", socket_buffer,
