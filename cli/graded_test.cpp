@@ -1,7 +1,10 @@
 #include "graded_test.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <cstdlib>
+#include <system_error>
 #include <cstring>
 #include <map>
 #include <regex>
@@ -156,10 +159,18 @@ std::string catch_test_spec(const std::string& name) {
 
 TestResult run_graded_test(const std::filesystem::path& binary, const GradedTest& test,
                            std::chrono::milliseconds limit, const std::filesystem::path& source_dir) {
+  // A temporary folder of the test's own, removed afterwards whatever the test
+  // did: one killed at its time-out cannot clean up after itself.
+  std::string scratch = (std::filesystem::temp_directory_path() / "socklab-test-XXXXXX").string();
+  if (::mkdtemp(scratch.data()) == nullptr) {
+    throw std::system_error(errno, std::system_category(), "mkdtemp");
+  }
   const RunResult ran =
       run({binary.string(), catch_test_spec(test.name), "-r", "compact", "-w", "NoAssertions",
            "--use-colour", "no"},
-          {.time_limit = limit});
+          {.time_limit = limit, .environment = {"TMPDIR=" + scratch}});
+  std::error_code ignored;
+  std::filesystem::remove_all(scratch, ignored);
   TestResult result{.test = test, .seconds = ran.elapsed.count()};
   result.output = replace_all(ran.output, source_dir.string() + "/", "");
   const bool passed_line = result.output.find("Passed 1 test case") != std::string::npos;

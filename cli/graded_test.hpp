@@ -47,7 +47,8 @@ std::vector<GradedTest> list_graded_tests(const std::filesystem::path& binary);
 /// \p name as a Catch2 test spec that selects exactly that test.
 std::string catch_test_spec(const std::string& name);
 
-/// Runs \p test alone in a new process of \p binary, killed after \p limit.
+/// Runs \p test alone in a new process of \p binary, killed after \p limit,
+/// with `TMPDIR` set to a new folder that is removed when the test has ended.
 /// Paths under \p source_dir are shown relative to it in messages.
 TestResult run_graded_test(const std::filesystem::path& binary, const GradedTest& test,
                            std::chrono::milliseconds limit, const std::filesystem::path& source_dir);

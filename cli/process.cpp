@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <string_view>
 
 #include "socklab/file_descriptor.hpp"
 #include "socklab/system_error.hpp"
@@ -50,9 +52,23 @@ pid_t spawn(const std::vector<std::string>& argv, int output_fd, const RunOption
   sigaddset(&defaults, SIGPIPE);
   posix_spawnattr_setsigdefault(&attributes, &defaults);
 
+  // This process's environment, with options.environment's entries in place of any of the same name.
+  std::vector<std::string> variables;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view variable(*entry);
+    const bool replaced = std::any_of(options.environment.begin(), options.environment.end(), [&](const std::string& set) {
+      return set.substr(0, set.find('=') + 1) == variable.substr(0, variable.find('=') + 1);
+    });
+    if (!replaced) {
+      variables.emplace_back(variable);
+    }
+  }
+  variables.insert(variables.end(), options.environment.begin(), options.environment.end());
+  auto envp = c_strings(variables);
+
   pid_t pid = -1;
   auto args = c_strings(argv);
-  const int error = ::posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), environ);
+  const int error = ::posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (error != 0) {

@@ -24,6 +24,7 @@ struct RunOptions {
   std::chrono::milliseconds time_limit{std::chrono::minutes(10)};
   std::size_t output_limit = 64 * 1024;          ///< bytes of output kept
   std::optional<std::string> working_directory{};  ///< else the current one
+  std::vector<std::string> environment{};          ///< "NAME=value" entries set on top of this process's
 };
 
 /// Runs \p argv (argv[0] looked up on PATH) with standard input from

@@ -102,6 +102,33 @@ TEST_CASE("run_graded_test survives a failure message of 200 KB on one line", "[
   CHECK(result.message.find("[... cut]") != std::string::npos);
 }
 
+TEST_CASE("run_graded_test gives each test a TMPDIR of its own and removes it afterwards", "[units]") {
+  const auto script = std::filesystem::temp_directory_path() /
+                      ("socklab-tmpdir-" + std::to_string(::getpid()) + ".sh");
+  std::ofstream(script) << "#!/bin/sh\n"
+                           "echo \"$TMPDIR\" > \"$TMPDIR/left-behind\"\n"
+                           "echo \"scratch=$TMPDIR\"\n"
+                           "echo 'Passed 1 test case with 1 assertion.'\n";
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  const TestResult result = run_graded_test(script, {"a test", 1, 1}, 10s, "/nowhere");
+  std::filesystem::remove(script);
+  REQUIRE(result.outcome == Outcome::passed);
+  const auto at = result.output.find("scratch=");
+  REQUIRE(at != std::string::npos);
+  const std::string scratch = result.output.substr(at + 8, result.output.find('\n', at) - at - 8);
+  INFO("the test's TMPDIR was " << scratch);
+  CHECK(scratch.find("socklab-test-") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(scratch));
+}
+
+TEST_CASE("run sets the environment entries it is given, over inherited ones", "[units]") {
+  ::setenv("SOCKLAB_UNIT_VARIABLE", "inherited", 1);
+  const RunResult result = run({"sh", "-c", "echo \"[$SOCKLAB_UNIT_VARIABLE]\""},
+                               {.environment = {"SOCKLAB_UNIT_VARIABLE=given"}});
+  ::unsetenv("SOCKLAB_UNIT_VARIABLE");
+  CHECK(result.output == "[given]\n");
+}
+
 TEST_CASE("load_hints reads numbered sections with their titles and bodies", "[units]") {
   const auto file = std::filesystem::temp_directory_path() /
                     ("socklab-hints-" + std::to_string(::getpid()) + ".md");
