@@ -17,6 +17,22 @@
 using namespace socklab::cli;
 using namespace std::chrono_literals;
 
+namespace {
+
+// Runs a shell script standing in for a Catch2 test program, as the grader
+// runs a graded test.
+TestResult run_as_graded_test(const std::string& body) {
+  const auto script = std::filesystem::temp_directory_path() /
+                      ("socklab-stand-in-" + std::to_string(::getpid()) + ".sh");
+  std::ofstream(script) << "#!/bin/sh\n" << body;
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  TestResult result = run_graded_test(script, {"a test", 1, 1}, 10s, "/nowhere");
+  std::filesystem::remove(script);
+  return result;
+}
+
+}  // namespace
+
 TEST_CASE("xml_escape escapes markup and replaces what XML 1.0 cannot hold", "[units]") {
   CHECK(xml_escape("a&b<c>\"d'") == "a&amp;b&lt;c&gt;&quot;d&apos;");
   CHECK(xml_escape("tab\tnew\nline\r") == "tab\tnew\nline\r");
@@ -86,16 +102,11 @@ TEST_CASE("run throws when a program cannot be started", "[units]") {
 }
 
 TEST_CASE("run_graded_test survives a failure message of 200 KB on one line", "[units]") {
-  // A stand-in test program: what a student's code might make Catch2 print.
-  const auto script = std::filesystem::temp_directory_path() /
-                      ("socklab-long-failure-" + std::to_string(::getpid()) + ".sh");
-  std::ofstream(script) << "#!/bin/sh\n"
-                           "awk 'BEGIN { s = \"x\"; while (length(s) < 200000) s = s s;\n"
-                           "  print \"tests/x_test.cpp:7: failed: \" s; print \"Failed 1 test case, failed 1 assertion.\" }'\n"
-                           "exit 1\n";
-  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
-  const TestResult result = run_graded_test(script, {"a test", 1, 1}, 10s, "/nowhere");
-  std::filesystem::remove(script);
+  // What a student's code might make Catch2 print.
+  const TestResult result = run_as_graded_test(
+      "awk 'BEGIN { s = \"x\"; while (length(s) < 200000) s = s s;\n"
+      "  print \"tests/x_test.cpp:7: failed: \" s; print \"Failed 1 test case, failed 1 assertion.\" }'\n"
+      "exit 1\n");
   CHECK(result.outcome == Outcome::failed);
   CHECK(result.message.starts_with("tests/x_test.cpp:7: failed: xxx"));
   CHECK(result.message.size() < 8192);  // bounded: not the 200 KB that was printed
@@ -103,15 +114,10 @@ TEST_CASE("run_graded_test survives a failure message of 200 KB on one line", "[
 }
 
 TEST_CASE("run_graded_test gives each test a TMPDIR of its own and removes it afterwards", "[units]") {
-  const auto script = std::filesystem::temp_directory_path() /
-                      ("socklab-tmpdir-" + std::to_string(::getpid()) + ".sh");
-  std::ofstream(script) << "#!/bin/sh\n"
-                           "echo \"$TMPDIR\" > \"$TMPDIR/left-behind\"\n"
-                           "echo \"scratch=$TMPDIR\"\n"
-                           "echo 'Passed 1 test case with 1 assertion.'\n";
-  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
-  const TestResult result = run_graded_test(script, {"a test", 1, 1}, 10s, "/nowhere");
-  std::filesystem::remove(script);
+  const TestResult result = run_as_graded_test(
+      "echo \"$TMPDIR\" > \"$TMPDIR/left-behind\"\n"
+      "echo \"scratch=$TMPDIR\"\n"
+      "echo 'Passed 1 test case with 1 assertion.'\n");
   REQUIRE(result.outcome == Outcome::passed);
   const auto at = result.output.find("scratch=");
   REQUIRE(at != std::string::npos);
