@@ -1,5 +1,6 @@
 # socklab_add_chapter(<slug> TITLE <t> ARTICLE <heading> PROGRAM <name>
-#                     SOURCES <lab file>... TESTS <test file>...)
+#                     SOURCES <lab file>... TESTS <test file>...
+#                     [PROGRAM_SOURCES <file>...] [PROGRAM_LIBRARIES <target>...])
 #
 # Wires one chapter's trees together.  For slug S with lab files F...:
 #   lab-S              static library from ${SOCKLAB_LABS_DIR}/S/F... (the student's code)
@@ -8,8 +9,9 @@
 #                      (tests are listed in the order of TESTS: the handout's order)
 #   tests-S-ref        the same test objects linked with ref-S: registered with CTest
 #   oracle-S           tests/S/oracle.cpp linked with ref-S: answers differential tests
-#   program-S-lab/ref  programs/S/main.cpp linked with each, named PROGRAM,
-#                      in bin/lab and bin/ref (project builds only)
+#   program-S-lab/ref  programs/S/main.cpp (and PROGRAM_SOURCES, also in
+#                      programs/S) linked with each and PROGRAM_LIBRARIES,
+#                      named PROGRAM, in bin/lab and bin/ref (project builds only)
 # The test sources are compiled once and linked twice.  A submission build
 # compiles only the lab libraries: it links the project build's archives of
 # the tests, support and testkit (SOCKLAB_PROJECT_BUILD), so grading a class
@@ -18,7 +20,7 @@
 set_property(GLOBAL PROPERTY SOCKLAB_MANIFEST_CHAPTERS "")
 
 function(socklab_add_chapter slug)
-  cmake_parse_arguments(PARSE_ARGV 1 ch "" "TITLE;ARTICLE;PROGRAM" "SOURCES;TESTS")
+  cmake_parse_arguments(PARSE_ARGV 1 ch "" "TITLE;ARTICLE;PROGRAM" "SOURCES;TESTS;PROGRAM_SOURCES;PROGRAM_LIBRARIES")
   foreach(required IN ITEMS TITLE ARTICLE PROGRAM SOURCES TESTS)
     if(NOT ch_${required})
       message(FATAL_ERROR "socklab_add_chapter(${slug}): ${required} is missing")
@@ -87,14 +89,15 @@ function(socklab_add_chapter slug)
     add_dependencies(tests-${slug}-ref oracle-${slug})
 
     # The programs are for people; grading a submission does not need them.
-    add_executable(program-${slug}-lab "${program_dir}/main.cpp")
-    target_link_libraries(program-${slug}-lab PRIVATE lab-${slug} fmt::fmt CLI11::CLI11)
+    list(TRANSFORM ch_PROGRAM_SOURCES PREPEND "${program_dir}/" OUTPUT_VARIABLE program_sources)
+    add_executable(program-${slug}-lab "${program_dir}/main.cpp" ${program_sources})
+    target_link_libraries(program-${slug}-lab PRIVATE lab-${slug} fmt::fmt CLI11::CLI11 ${ch_PROGRAM_LIBRARIES})
     socklab_warnings(program-${slug}-lab AS_ERRORS)
     set_target_properties(program-${slug}-lab PROPERTIES
       OUTPUT_NAME ${ch_PROGRAM} RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin/lab")
 
-    add_executable(program-${slug}-ref "${program_dir}/main.cpp")
-    target_link_libraries(program-${slug}-ref PRIVATE ref-${slug} fmt::fmt CLI11::CLI11)
+    add_executable(program-${slug}-ref "${program_dir}/main.cpp" ${program_sources})
+    target_link_libraries(program-${slug}-ref PRIVATE ref-${slug} fmt::fmt CLI11::CLI11 ${ch_PROGRAM_LIBRARIES})
     socklab_warnings(program-${slug}-ref AS_ERRORS)
     set_target_properties(program-${slug}-ref PROPERTIES
       OUTPUT_NAME ${ch_PROGRAM} RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin/ref")

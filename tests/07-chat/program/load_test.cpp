@@ -1,0 +1,43 @@
+// `chat serve` under load, driven by bench/chat/load.cpp (`chat-load`): it
+// checks every delivery for loss, duplicates and each sender's order, and
+// exits 0 only when all are right.
+
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "harness.hpp"
+
+using namespace chat_test;
+
+TEST_CASE("200 clients sending 50 lines each at once lose nothing and keep each sender's order", "[load]") {
+  ChatServer server;
+  const std::size_t rss_before = server.rss_kib();
+  INFO("Step 1: chat-load --clients 200 --messages 50 --mode burst: 1,990,000 deliveries to check");
+  Process load({CHAT_LOAD, "--host", "127.0.0.1", "--port", std::to_string(server.port()), "--clients", "200",
+                "--messages", "50", "--mode", "burst", "--timeout", "90", "--stall", "10", "--json",
+                "--server-pid", std::to_string(server.pid())});
+  const std::string report = load.rest(100s);
+  const auto status = load.wait(5s);
+  INFO("chat-load's report: " << report << "\nits errors: " << load.errors());
+  REQUIRE(status.has_value());
+  REQUIRE(WIFEXITED(*status));
+  CHECK(WEXITSTATUS(*status) == 0);
+  const auto result = nlohmann::json::parse(report);
+  CHECK(result.at("status") == "ok");
+  CHECK(result.at("expected") == 1990000);
+  CHECK(result.at("deliveries") == 1990000);
+  CHECK(result.at("lost") == 0);
+  CHECK(result.at("out_of_order") == 0);
+  CHECK(result.at("duplicates") == 0);
+  CHECK(result.at("invalid") == 0);
+  INFO("Step 2: the 200 have gone; the server still serves, and gave back what the queues took");
+  const auto alice = join(server.port(), "alice");
+  const std::vector<Peer*> bystanders{alice.get()};
+  expect_healthy(server, bystanders, rss_before, 64 * 1024);
+  server.stop_cleanly();
+}
