@@ -35,9 +35,28 @@ void explain(const DuplexRun& run, const Collector& where, const char* what) {
                               << "\"" << (where.ended() ? ", then its end" : ""));
 }
 
+// Calls \p attempt(slice) until it succeeds or \p limit passes, but stops
+// early once run_duplex has ended and a last attempt finds nothing more: a
+// loop that has returned sends and shows no more, so a stub that returns at
+// once fails in milliseconds, not after the whole limit.
+template <typename Attempt>
+bool while_running(const DuplexRun& run, Attempt attempt, std::chrono::milliseconds limit) {
+  const auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
+    const bool ended = run.ended();
+    if (attempt(ended ? 200ms : 50ms)) {
+      return true;
+    }
+    if (ended) {
+      return false;
+    }
+  }
+  return false;
+}
+
 // Whether the screen shows \p text within 5 s.
 bool shown(DuplexRun& run, std::string_view text) {
-  if (run.screen.wait_for(text)) {
+  if (while_running(run, [&](auto slice) { return run.screen.wait_for(text, slice); }, 5s)) {
     return true;
   }
   explain(run, run.screen, "the output");
@@ -46,7 +65,7 @@ bool shown(DuplexRun& run, std::string_view text) {
 
 // Whether the server has received \p text within 5 s.
 bool received(const DuplexRun& run, Collector& server, std::string_view text) {
-  if (server.wait_for(text)) {
+  if (while_running(run, [&](auto slice) { return server.wait_for(text, slice); }, 5s)) {
     return true;
   }
   explain(run, server, "the server received");
@@ -55,7 +74,7 @@ bool received(const DuplexRun& run, Collector& server, std::string_view text) {
 
 // Whether the server has received \p size bytes within 10 s.
 bool received_size(const DuplexRun& run, Collector& server, std::size_t size) {
-  if (server.wait_for_size(size, 10s)) {
+  if (while_running(run, [&](auto slice) { return server.wait_for_size(size, slice); }, 10s)) {
     return true;
   }
   explain(run, server, "the server received");
@@ -64,7 +83,7 @@ bool received_size(const DuplexRun& run, Collector& server, std::size_t size) {
 
 // Whether the server has seen the end of the stream within \p limit.
 bool received_end(const DuplexRun& run, Collector& server, std::chrono::milliseconds limit = 5s) {
-  if (server.wait_for_end(limit)) {
+  if (while_running(run, [&](auto slice) { return server.wait_for_end(slice); }, limit)) {
     return true;
   }
   explain(run, server, "the server received");
