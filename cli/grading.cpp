@@ -26,7 +26,7 @@ std::vector<TestResult> run_all(const std::filesystem::path& binary,
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t i = next++; i < tests.size(); i = next++) {
-      results[i] = run_graded_test(binary, tests[i], options.test_limit, source_dir);
+      results[i] = run_graded_test(binary, tests[i], options.limits, source_dir);
     }
   };
   std::vector<std::jthread> workers;
@@ -49,8 +49,7 @@ bool Grade::all_built() const {
   return std::all_of(chapters.begin(), chapters.end(), [](const ChapterGrade& c) { return c.built; });
 }
 
-Grade grade(const Manifest& project, const Manifest& labs, const std::vector<Chapter>& chapters,
-            const GradeOptions& options) {
+void build_project(const Manifest& project, const std::vector<Chapter>& chapters) {
   std::vector<std::string> project_targets;
   for (const Chapter& chapter : chapters) {
     project_targets.push_back(chapter.tests_ref_target);
@@ -61,16 +60,51 @@ Grade grade(const Manifest& project, const Manifest& labs, const std::vector<Cha
     throw std::runtime_error("the project's own code does not build (the reference, the tests or "
                              "the oracles), so nothing can be graded:\n" + built.first_error);
   }
+}
+
+int chapter_points(const Chapter& chapter) {
+  return sum(list_graded_tests(chapter.tests_ref), [](const GradedTest& test) { return test.points; });
+}
+
+Grade grade(const Manifest& project, const Manifest& labs, const std::vector<Chapter>& chapters,
+            const GradeOptions& given) {
+  GradeOptions options = given;
+  if (project.cxx_flags.find("-fsanitize=address") != std::string::npos) {
+    options.limits.sanitizer = true;  // an ASan project build (the asan preset): its programs need no RLIMIT_AS
+  }
+  if (options.build_project) {
+    build_project(project, chapters);
+  }
 
   Grade result;
   for (const Chapter& chapter : chapters) {
     ChapterGrade graded{.slug = chapter.slug, .title = chapter.title};
     const Chapter& lab_side = labs.find(chapter.slug);
+    auto tests = list_graded_tests(chapter.tests_ref);
+    if (!lab_side.extra_tests_ref_target.empty()) {
+      // The instructor's tests, built with the reference first: listed from
+      // that program, never from one holding the student's code.
+      if (const BuildOutcome extra = build_targets(labs.build_dir, {lab_side.extra_tests_ref_target}); !extra.ok) {
+        throw std::runtime_error("the extra tests of " + chapter.slug +
+                                 " do not compile with the reference:\n" + extra.first_error);
+      }
+      for (GradedTest test : list_graded_tests(lab_side.extra_tests_ref)) {
+        if (std::any_of(tests.begin(), tests.end(), [&](const GradedTest& t) { return t.name == test.name; })) {
+          throw std::runtime_error("the extra test \"" + test.name + "\" of " + chapter.slug +
+                                   " has the name of a public test: rename it");
+        }
+        test.hidden = true;
+        tests.push_back(std::move(test));
+      }
+    }
     const BuildOutcome built = build_targets(labs.build_dir, {lab_side.tests_lab_target});
     graded.built = built.ok;
-    const auto tests = list_graded_tests(chapter.tests_ref);
     if (built.ok) {
       graded.results = run_all(lab_side.tests_lab, tests, options, project.source_dir);
+      for (TestResult& test : graded.results) {  // paths as the student knows them: labs/<slug>/file.cpp
+        test.message = replace_all(test.message, labs.labs_dir.string() + "/", "labs/");
+        test.output = replace_all(test.output, labs.labs_dir.string() + "/", "labs/");
+      }
     } else {
       // Paths as the student knows them: labs/<slug>/file.cpp.
       graded.build_error = replace_all(

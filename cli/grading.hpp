@@ -34,8 +34,17 @@ struct Grade {
 
 struct GradeOptions {
   unsigned jobs = 2;  ///< tests run at once
-  std::chrono::milliseconds test_limit{std::chrono::seconds(30)};  ///< per test
+  TestLimits limits{};  ///< for each test
+  bool build_project = true;  ///< build the project's targets first (false: the caller did)
 };
+
+/// Builds what grading \p chapters needs from the project build: the
+/// reference test programs, the oracles and the test archives.
+/// \throws std::runtime_error when the project's own code does not build.
+void build_project(const Manifest& project, const std::vector<Chapter>& chapters);
+
+/// The points \p chapter is worth: its reference test program's tests.
+int chapter_points(const Chapter& chapter);
 
 /// Grades \p chapters (taken from \p project) using the lab tests built in
 /// \p labs, which is \p project itself or a submission build.  The project

@@ -55,6 +55,8 @@ Manifest load_manifest(const fs::path& build_dir) {
     chapter.oracle_target = entry.value("oracle_target", "");
     chapter.program_ref_target = entry.value("program_ref_target", "");
     chapter.program_ref = entry.value("program_ref", "");
+    chapter.extra_tests_ref_target = entry.value("extra_tests_ref_target", "");
+    chapter.extra_tests_ref = entry.value("extra_tests_ref", "");
     manifest.chapters.push_back(std::move(chapter));
   }
   return manifest;

@@ -28,6 +28,9 @@ struct Chapter {
   std::string oracle_target;
   std::string program_ref_target;
   fs::path program_ref;
+  // Only in a submission build graded with an instructor's extra tests:
+  std::string extra_tests_ref_target;  ///< the extra tests linked with the reference
+  fs::path extra_tests_ref;
 
   /// The two-digit number the slug starts with, e.g. "01".
   [[nodiscard]] std::string number() const { return slug.substr(0, 2); }

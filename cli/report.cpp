@@ -23,7 +23,7 @@ std::string indent(const std::string& text, const std::string& by) {
 }
 
 std::string full_name(const ChapterGrade& chapter, const TestResult& result) {
-  return chapter.slug + ": " + result.test.name;
+  return chapter.slug + ": " + result.test.shown_name();
 }
 
 }  // namespace
@@ -42,7 +42,7 @@ std::string table_report(const Grade& grade, bool colour) {
       const bool passed = result.outcome == Outcome::passed;
       const std::string mark = passed ? paint("pass", fmt::fg(fmt::terminal_color::green), colour)
                                       : paint("FAIL", fmt::fg(fmt::terminal_color::red), colour);
-      out += fmt::format("  {}  {}/{}  {}\n", mark, result.earned(), result.test.points, result.test.name);
+      out += fmt::format("  {}  {}/{}  {}\n", mark, result.earned(), result.test.points, result.test.shown_name());
       if (!passed) {
         out += indent(result.message, "          ");
       }
@@ -69,6 +69,9 @@ std::string gradescope_report(const Grade& grade) {
                        {"max_score", result.test.points},
                        {"status", result.outcome == Outcome::passed ? "passed" : "failed"},
                        {"output", output}});
+      if (result.test.hidden) {
+        tests.back()["visibility"] = "after_published";  // the instructor's hidden tests
+      }
     }
   }
   std::string summary;
@@ -85,6 +88,73 @@ std::string gradescope_report(const Grade& grade) {
                     {"tests", tests}};
   // Student output may hold any bytes: invalid UTF-8 becomes U+FFFD.
   return report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+std::string markdown_cell(const std::string& text, std::size_t limit) {
+  std::string out;
+  std::size_t shown = 0;
+  for (std::size_t i = 0; i < text.size() && shown < limit; ++i, ++shown) {
+    const char c = text[i];
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '\n': out += "<br>"; break;
+      case '\r': break;
+      case '|': case '\\': case '`': case '*': case '_': case '[': case ']': case '~': case '#': case '!':
+      case '(': case ')':
+        out += '\\';
+        out += c;
+        break;
+      default: out += static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? ' ' : c;
+    }
+  }
+  if (shown < text.size() && shown == limit) {
+    out += " […]";
+  }
+  return out;
+}
+
+std::string markdown_report(const Grade& grade) {
+  std::string out = fmt::format("## socklab: {}/{} points\n\n", grade.earned(), grade.possible());
+  out += "| Chapter | Points | |\n|---|---:|---|\n";
+  for (const auto& chapter : grade.chapters) {
+    int failing = 0;
+    for (const auto& result : chapter.results) {
+      failing += result.outcome == Outcome::passed ? 0 : 1;
+    }
+    const std::string state = !chapter.built  ? "does not compile"
+                              : failing == 0 ? "all tests pass"
+                                             : fmt::format("{} of {} tests fail", failing, chapter.results.size());
+    out += fmt::format("| {} {} | {}/{} | {} |\n", chapter.slug, markdown_cell(chapter.title), chapter.earned(),
+                       chapter.possible(), state);
+  }
+  for (const auto& chapter : grade.chapters) {
+    if (!chapter.built) {
+      out += fmt::format("\n### {} does not compile\n\n| First error |\n|---|\n| {} |\n", chapter.slug,
+                         markdown_cell(chapter.build_error, 1000));
+      continue;
+    }
+    std::string rows;
+    for (const auto& result : chapter.results) {
+      if (result.outcome != Outcome::passed) {
+        rows += fmt::format("| {} | 0/{} | {} | {} |\n", markdown_cell(result.test.shown_name()), result.test.points,
+                            to_string(result.outcome), markdown_cell(result.message));
+      }
+    }
+    if (!rows.empty()) {
+      out += fmt::format("\n### {}: tests that fail\n\n| Test | Points | Outcome | Why |\n|---|---:|---|---|\n{}",
+                         chapter.slug, rows);
+    }
+  }
+  if (!grade.notes.empty()) {
+    out += "\n<details><summary>Notes</summary>\n\n";
+    for (const auto& note : grade.notes) {
+      out += "- " + markdown_cell(note) + "\n";
+    }
+    out += "\n</details>\n";
+  }
+  return out;
 }
 
 std::string xml_escape(const std::string& text) {
@@ -136,7 +206,7 @@ std::string junit_report(const Grade& grade) {
     for (const auto& result : chapter.results) {
       suite_seconds += result.seconds;
       cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\">\n",
-                           xml_escape(chapter.slug), xml_escape(result.test.name), result.seconds);
+                           xml_escape(chapter.slug), xml_escape(result.test.shown_name()), result.seconds);
       cases += fmt::format(
           "      <properties><property name=\"points\" value=\"{}\"/><property name=\"earned\" "
           "value=\"{}\"/></properties>\n",

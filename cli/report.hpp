@@ -20,6 +20,15 @@ std::string gradescope_report(const Grade& grade);
 /// failure an <error>.
 std::string junit_report(const Grade& grade);
 
+/// GitHub-flavoured Markdown, for a CI job's summary ($GITHUB_STEP_SUMMARY):
+/// the total, a table of chapters, and each chapter's failing tests with why.
+std::string markdown_report(const Grade& grade);
+
+/// \p text as the content of one Markdown table cell: on one line, at most
+/// \p limit characters, with markup, HTML and table syntax made literal, so
+/// that what a test printed cannot change the page (no links, no HTML).
+std::string markdown_cell(const std::string& text, std::size_t limit = 300);
+
 /// \p text made safe for XML 1.0 character data and attribute values:
 /// markup escaped, characters XML cannot hold replaced by U+FFFD.
 std::string xml_escape(const std::string& text);

@@ -48,6 +48,7 @@ function(socklab_add_chapter slug)
     add_executable(tests-${slug}-lab "${SOCKLAB_LINK_ONLY_SOURCE}")
     target_link_libraries(tests-${slug}-lab PRIVATE
       "$<LINK_LIBRARY:WHOLE_ARCHIVE,tests-${slug}-archive>" lab-${slug} socklab::testkit Catch2::Catch2WithMain)
+    socklab_add_extra_tests(${slug} "${lab_dir}" "${test_dir}")
   else()
     # The graded tests, compiled once against the lab's header and linked
     # twice below; the archive is what submission builds link.
@@ -64,6 +65,8 @@ function(socklab_add_chapter slug)
     target_link_libraries(tests-${slug}-lab PRIVATE lab-${slug} socklab::testkit Catch2::Catch2WithMain)
     set_property(GLOBAL APPEND PROPERTY SOCKLAB_MANIFEST_ARCHIVES
       "\"${slug}\": \"$<TARGET_FILE:tests-${slug}-archive>\"")
+    set_property(GLOBAL APPEND PROPERTY SOCKLAB_MANIFEST_REFERENCES
+      "\"${slug}\": \"$<TARGET_FILE:ref-${slug}>\"")
   endif()
 
   set(entry "{\"slug\": \"${slug}\", \"title\": \"${ch_TITLE}\", \"article\": \"${ch_ARTICLE}\",
@@ -116,9 +119,41 @@ function(socklab_add_chapter slug)
       \"program_lab_target\": \"program-${slug}-lab\", \"program_lab\": \"$<TARGET_FILE:program-${slug}-lab>\",
       \"program_ref_target\": \"program-${slug}-ref\", \"program_ref\": \"$<TARGET_FILE:program-${slug}-ref>\"")
   endif()
-  string(APPEND entry "}")
+  get_property(extra_entry GLOBAL PROPERTY SOCKLAB_EXTRA_ENTRY_${slug})
+  string(APPEND entry "${extra_entry}}")
   string(REPLACE ";" "\", \"" entry "${entry}")
   set_property(GLOBAL APPEND PROPERTY SOCKLAB_MANIFEST_CHAPTERS "${entry}")
+endfunction()
+
+# For a submission build with SOCKLAB_EXTRA_TESTS (socklab grade --extra-tests
+# DIR): an instructor's hidden tests DIR/<slug>/*_test.cpp are compiled into
+# the chapter's graded program, and into tests-<slug>-extra-ref with the project
+# build's reference library, from which the grader lists them: never from a
+# program holding the student's code.
+function(socklab_add_extra_tests slug lab_dir test_dir)
+  if(NOT SOCKLAB_EXTRA_TESTS)
+    return()
+  endif()
+  file(GLOB extra_sources CONFIGURE_DEPENDS "${SOCKLAB_EXTRA_TESTS}/${slug}/*_test.cpp")
+  if(NOT extra_sources)
+    return()
+  endif()
+  add_library(tests-${slug}-extra OBJECT ${extra_sources})
+  target_include_directories(tests-${slug}-extra PRIVATE "${lab_dir}" "${test_dir}")
+  target_link_libraries(tests-${slug}-extra PRIVATE socklab::testkit Catch2::Catch2)
+  target_compile_definitions(tests-${slug}-extra PRIVATE
+    SOCKLAB_ORACLE_PATH="${SOCKLAB_PROJECT_BUILD}/bin/oracle/oracle-${slug}")
+  target_sources(tests-${slug}-lab PRIVATE $<TARGET_OBJECTS:tests-${slug}-extra>)
+
+  string(JSON reference GET "${SOCKLAB_PROJECT_MANIFEST}" reference_libraries ${slug})
+  add_library(ref-${slug} STATIC IMPORTED)
+  set_target_properties(ref-${slug} PROPERTIES IMPORTED_LOCATION "${reference}"
+    INTERFACE_LINK_LIBRARIES socklab::support)
+  add_executable(tests-${slug}-extra-ref $<TARGET_OBJECTS:tests-${slug}-extra>)
+  target_link_libraries(tests-${slug}-extra-ref PRIVATE ref-${slug} socklab::testkit Catch2::Catch2WithMain)
+  set_property(GLOBAL PROPERTY SOCKLAB_EXTRA_ENTRY_${slug} ",
+      \"extra_tests_ref_target\": \"tests-${slug}-extra-ref\",
+      \"extra_tests_ref\": \"$<TARGET_FILE:tests-${slug}-extra-ref>\"")
 endfunction()
 
 # Writes socklab-manifest.json in the build folder: what the `socklab` command
@@ -133,6 +168,8 @@ function(socklab_write_manifest)
   endif()
   get_property(archives GLOBAL PROPERTY SOCKLAB_MANIFEST_ARCHIVES)
   list(JOIN archives ", " archives_json)
+  get_property(references GLOBAL PROPERTY SOCKLAB_MANIFEST_REFERENCES)
+  list(JOIN references ", " references_json)
   # What a submission build links instead of compiling (project builds only).
   set(libraries "")
   if(NOT SOCKLAB_SUBMISSION_BUILD)
@@ -140,6 +177,7 @@ function(socklab_write_manifest)
   \"support_library\": \"$<TARGET_FILE:socklab_support>\",
   \"testkit_library\": \"$<TARGET_FILE:socklab_testkit>\",
   \"tests_archives\": {${archives_json}},
+  \"reference_libraries\": {${references_json}},
   \"build_type\": \"${CMAKE_BUILD_TYPE}\",
   \"cxx_flags\": \"${CMAKE_CXX_FLAGS}\",
   \"exe_linker_flags\": \"${CMAKE_EXE_LINKER_FLAGS}\",")

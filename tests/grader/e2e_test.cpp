@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "archive.hpp"
 #include "graded_test.hpp"
 #include "hints.hpp"
 #include "manifest.hpp"
@@ -87,6 +91,14 @@ std::string function_text(const std::string& code, const std::string& signature)
   return end == std::string::npos ? "" : code.substr(start, end + 2 - start);
 }
 
+std::string fmt_lines(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const auto& line : lines) {
+    text += "  " + line + "\n";
+  }
+  return text;
+}
+
 bool in_ci() {
   const char* ci = std::getenv("CI");
   return ci != nullptr && std::string(ci) == "true";
@@ -94,6 +106,36 @@ bool in_ci() {
 
 const fs::path source_dir = SOCKLAB_SOURCE_DIR;
 const std::string lab01 = "01-socket-types/socket_types.cpp";
+
+// Chapter 01's starter with family_name() and type_name() taken from the
+// reference: a partial submission, worth exactly those two tests' points.
+std::string partial_lab01() {
+  std::string starter = read_text(source_dir / "labs" / lab01);
+  const std::string reference = read_text(source_dir / "solutions" / lab01);
+  for (const std::string signature : {"std::string_view family_name(int family) {",
+                                      "std::string_view type_name(int type) {"}) {
+    const std::string stub = function_text(starter, signature);
+    const std::string written = function_text(reference, signature);
+    if (stub.empty() || written.empty()) {
+      throw std::runtime_error("chapter 01's starter or reference has no " + signature);
+    }
+    starter.replace(starter.find(stub), stub.size(), written);
+  }
+  return starter;
+}
+
+// Chapter 01's reference with a golden file's misbehave() (see
+// tests/grader/submissions/hostile/README.md) called first in family_name().
+std::string reference_calling(const std::string& golden) {
+  std::string code = read_text(source_dir / "solutions" / lab01);
+  const std::string hook = "std::string_view family_name(int family) {";
+  const auto at = code.find(hook);
+  if (at == std::string::npos) {
+    throw std::runtime_error("chapter 01's reference has no " + hook);
+  }
+  code.replace(at, hook.size(), hook + "\n  misbehave();");
+  return golden + "\n" + code;
+}
 
 }  // namespace
 
@@ -163,17 +205,7 @@ TEST_CASE("a missing, a broken and a hostile lab file cost only what they break"
   CHECK(grade.at("output").get<std::string>().find("no " + lab01 + " in the submission") != std::string::npos);
 
   INFO("Step 2: the starter with family_name() and type_name() written: exactly their tests pass");
-  std::string starter = read_text(source_dir / "labs" / lab01);
-  const std::string reference = read_text(source_dir / "solutions" / lab01);
-  for (const std::string signature : {"std::string_view family_name(int family) {",
-                                      "std::string_view type_name(int type) {"}) {
-    const std::string stub = function_text(starter, signature);
-    const std::string written = function_text(reference, signature);
-    REQUIRE_FALSE(stub.empty());
-    REQUIRE_FALSE(written.empty());
-    starter.replace(starter.find(stub), stub.size(), written);
-  }
-  write_text(submission / lab01, starter);
+  write_text(submission / lab01, partial_lab01());
   ran = grade_it();
   REQUIRE(ran.exit_code == 0);
   grade = read_json(report);
@@ -282,4 +314,449 @@ TEST_CASE("every task of every chapter has a hint", "[e2e]") {
       CHECK(hinted.count(test.task) == 1);
     }
   }
+}
+
+namespace {
+
+// The processes running a program from under `folder` (a fork keeps its
+// parent's program), found in /proc.
+std::vector<std::string> processes_running_from(const fs::path& folder) {
+  std::vector<std::string> found;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    std::error_code error;
+    const fs::path exe = fs::read_symlink(entry.path() / "exe", error);
+    if (!error && exe.string().starts_with(folder.string())) {
+      const std::string stat = read_text(entry.path() / "stat");
+      const auto close = stat.rfind(')');
+      if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z') {
+        found.push_back(pid + " " + exe.string());
+      }
+    }
+  }
+  return found;
+}
+
+// Whether something listens on TCP `port` of this machine (/proc/net/tcp, state 0A).
+bool listening_on(int port) {
+  char local[16];
+  std::snprintf(local, sizeof local, ":%04X ", port);
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::istringstream lines(read_text(table));
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find(local) != std::string::npos && line.find(" 0A ") != std::string::npos) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// The text after "// <key>: " in a golden file's header.
+std::string header_value(const std::string& code, const std::string& key) {
+  const std::string marker = "// " + key + ": ";
+  const auto at = code.find(marker);
+  return at == std::string::npos ? "" : code.substr(at + marker.size(), code.find('\n', at) - at - marker.size());
+}
+
+}  // namespace
+
+namespace {
+
+// The hostile golden submissions, in two groups that CTest can run at once.
+const std::vector<std::string> crashing_goldens{"abort.cpp",     "exit-0.cpp",         "fake-pass.cpp",
+                                                "segfault.cpp",  "terminate.cpp",      "uncaught-exception.cpp",
+                                                "underscore-exit-0.cpp"};
+const std::vector<std::string> greedy_goldens{"allocates-without-bound.cpp", "forks-repeatedly.cpp",
+                                              "leaves-a-listener.cpp",       "loops-forever.cpp",
+                                              "prints-megabytes.cpp",        "sleeps.cpp"};
+const fs::path hostile_dir = source_dir / "tests/grader/submissions/hostile";
+
+// Whether `text` holds one of the phrases of `alternatives` ("a | b"): an
+// expectation may differ in an ASan project build (SOCKLAB_PRESET=asan).
+bool says_any(const std::string& text, const std::string& alternatives) {
+  for (std::size_t start = 0; start <= alternatives.size();) {
+    const auto end = std::min(alternatives.find(" | ", start), alternatives.size());
+    if (text.find(alternatives.substr(start, end - start)) != std::string::npos) {
+      return true;
+    }
+    start = end + 3;
+  }
+  return false;
+}
+
+// Grades each of `goldens` (files in hostile_dir) in turn, in one work folder,
+// and checks that it gets the grade its header expects for the one test it
+// misbehaves in, that every other test passes, and that none of its processes
+// or sockets is left.
+void check_hostile(const std::vector<std::string>& goldens) {
+  const TempDir work;
+  const fs::path submission = work.path / "submission";
+  const fs::path report = work.path / "r.json";
+  const std::string victim = "01-socket-types: family_name() agrees with the reference";
+  for (const std::string& golden : goldens) {
+    const std::string hostile = read_text(hostile_dir / golden);
+    INFO("Golden submission " << golden << ": the reference, with misbehave() called first in family_name()");
+    REQUIRE_FALSE(hostile.empty());
+    write_text(submission / lab01, reference_calling(hostile));
+    const RunResult ran = run_socklab({"grade", "01-socket-types", "--submission", submission.string(), "--work-dir",
+                                       (work.path / "build").string(), "--format", "gradescope", "--out",
+                                       report.string(), "--timeout", "4", "--memory", "256"});
+    INFO(ran.output);
+    REQUIRE(ran.exit_code == 0);
+    const json grade = read_json(report);
+    const json& hit = test_named(grade, victim);
+    const std::string output = hit.at("output");
+    INFO(output.substr(0, 2000));
+    CHECK(hit.at("status") == header_value(hostile, "expect-status"));
+    CHECK(says_any(output, header_value(hostile, "expect-message")));
+    CHECK(output.size() < 20000);  // the report stays readable, whatever was printed
+    for (const json& test : grade.at("tests")) {
+      if (test.at("name") != victim) {
+        INFO(test.at("name").get<std::string>() << ": " << test.at("output").get<std::string>());
+        CHECK(test.at("status") == "passed");
+      }
+    }
+    CHECK(grade.at("score").get<int>() == grade.at("max_score").get<int>() - 1);
+    const auto left = processes_running_from(work.path);
+    INFO("still running:\n" << fmt_lines(left));
+    CHECK(left.empty());
+    if (const auto at = output.find("listening-port="); at != std::string::npos) {
+      CHECK_FALSE(listening_on(std::stoi(output.substr(at + 15))));
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("hostile submissions that crash or exit cost only that test", "[e2e][hostile]") {
+  check_hostile(crashing_goldens);
+}
+
+TEST_CASE("hostile submissions that hang, print, fork, allocate or leave a daemon cost only that test, and "
+          "leave no process behind",
+          "[e2e][hostile]") {
+  check_hostile(greedy_goldens);
+}
+
+TEST_CASE("every hostile golden submission is graded by one of the hostile tests", "[e2e][hostile]") {
+  std::set<std::string> listed(crashing_goldens.begin(), crashing_goldens.end());
+  listed.insert(greedy_goldens.begin(), greedy_goldens.end());
+  std::set<std::string> found;
+  for (const auto& entry : fs::directory_iterator(hostile_dir)) {
+    if (entry.path().extension() == ".cpp") {
+      found.insert(entry.path().filename().string());
+    }
+  }
+  CHECK(found == listed);
+  CHECK(found.size() >= 13);
+}
+
+TEST_CASE("a submission may be a clone, a .tar.gz or a .zip, and links and unsafe archives are refused",
+          "[e2e][submission]") {
+  const TempDir work;
+  const fs::path report = work.path / "r.json";
+  const fs::path work_dir = work.path / "build";
+  auto grade_it = [&](const fs::path& submission) {
+    return run_socklab({"grade", "01-socket-types", "--submission", submission.string(), "--work-dir",
+                        work_dir.string(), "--format", "gradescope", "--out", report.string(), "--timeout", "5"});
+  };
+  const std::string reference = read_text(source_dir / "solutions" / lab01);
+
+  INFO("Step 1: a clone whose labs/ holds the reference and whose tests/ would not compile: full marks, "
+       "graded with the project's tests");
+  const fs::path clone = work.path / "ana";
+  write_text(clone / "labs" / lab01, reference);
+  write_text(clone / "tests/01-socket-types/socket_test.cpp", "this is not C++;\n");
+  write_text(clone / "README.md", "my clone\n");
+  RunResult ran = grade_it(clone);
+  INFO(ran.output);
+  REQUIRE(ran.exit_code == 0);
+  json grade = read_json(report);
+  REQUIRE(grade.at("max_score").get<int>() > 0);
+  CHECK(grade.at("score") == grade.at("max_score"));
+
+  INFO("Step 2: the same clone as a .tar.gz with a top folder: full marks");
+  const RunResult packed = run({"tar", "-czf", (work.path / "ana.tar.gz").string(), "-C", work.path.string(), "ana"});
+  REQUIRE(packed.exit_code == 0);
+  ran = grade_it(work.path / "ana.tar.gz");
+  REQUIRE(ran.exit_code == 0);
+  grade = read_json(report);
+  CHECK(grade.at("score") == grade.at("max_score"));
+  CHECK(grade.at("output").get<std::string>().find("graded " + lab01 + " from the submission") != std::string::npos);
+
+  INFO("Step 3: a .zip shaped like labs/: full marks");
+  socklab::cli::write_zip(work.path / "bea.zip", {{.name = lab01, .content = reference}});
+  ran = grade_it(work.path / "bea.zip");
+  REQUIRE(ran.exit_code == 0);
+  grade = read_json(report);
+  CHECK(grade.at("score") == grade.at("max_score"));
+
+  INFO("Step 4: a lab file that is a symbolic link to the reference is not followed: 0 points");
+  const fs::path linked = work.path / "linked";
+  fs::create_directories(linked / "01-socket-types");
+  fs::create_symlink(source_dir / "solutions" / lab01, linked / lab01);
+  ran = grade_it(linked);
+  REQUIRE(ran.exit_code == 0);
+  grade = read_json(report);
+  CHECK(grade.at("score") == 0);
+  CHECK(grade.at("output").get<std::string>().find(lab01 + " in the submission is a symbolic link") !=
+        std::string::npos);
+
+  INFO("Step 5: nor is a labs/ folder that is a link to the solutions, nor a link inside a .tar.gz");
+  const fs::path linked_labs = work.path / "linked-labs";
+  fs::create_directories(linked_labs);
+  fs::create_directory_symlink(source_dir / "solutions", linked_labs / "labs");
+  ran = grade_it(linked_labs);
+  REQUIRE(ran.exit_code == 0);
+  CHECK(read_json(report).at("score") == 0);
+  REQUIRE(run({"tar", "-czf", (work.path / "linked.tar.gz").string(), "-C", linked.string(), "01-socket-types"})
+              .exit_code == 0);
+  ran = grade_it(work.path / "linked.tar.gz");
+  REQUIRE(ran.exit_code == 0);
+  grade = read_json(report);
+  CHECK(grade.at("score") == 0);
+  CHECK(grade.at("output").get<std::string>().find("a symbolic link: skipped") != std::string::npos);
+
+  INFO("Step 6: an archive with a path out of its folder is refused, and nothing is written there");
+  socklab::cli::write_zip(work.path / "evil.zip", {{.name = "../../escaped.cpp", .content = reference}});
+  ran = grade_it(work.path / "evil.zip");
+  CHECK(ran.exit_code == 1);
+  CHECK(ran.output.find("outside its folder") != std::string::npos);
+  CHECK_FALSE(fs::exists(work.path / "escaped.cpp"));
+  CHECK_FALSE(fs::exists(work_dir.parent_path() / "escaped.cpp"));
+
+  INFO("Step 7: a zip bomb (100 MiB of zeros, packed small) is refused at its size limit");
+  socklab::cli::write_zip(work.path / "bomb.zip", {{.name = lab01, .content = std::string(100 << 20, '\0')}});
+  CHECK(fs::file_size(work.path / "bomb.zip") < (1 << 20));
+  ran = grade_it(work.path / "bomb.zip");
+  CHECK(ran.exit_code == 1);
+  CHECK(ran.output.find("MiB: refused") != std::string::npos);
+
+  INFO("Step 8: a work folder configured against another project build is configured anew");
+  const fs::path cache = work_dir / "build" / "CMakeCache.txt";
+  REQUIRE(fs::exists(cache));
+  std::string settings = read_text(cache);
+  const std::string key = "SOCKLAB_PROJECT_BUILD:PATH=";
+  const auto at = settings.find(key);
+  REQUIRE(at != std::string::npos);
+  settings.replace(at + key.size(), settings.find('\n', at) - at - key.size(), "/nonexistent/project-build");
+  write_text(cache, settings);
+  ran = grade_it(clone);
+  INFO(ran.output);
+  REQUIRE(ran.exit_code == 0);
+  grade = read_json(report);
+  CHECK(grade.at("score") == grade.at("max_score"));
+}
+
+TEST_CASE("grade --class grades every folder and archive in parallel: a CSV row and a report each",
+          "[e2e][class]") {
+  const TempDir work;
+  const fs::path class_dir = work.path / "class";
+  const std::string reference = read_text(source_dir / "solutions" / lab01);
+  const std::string partial = partial_lab01();
+  INFO("The class: ana (a clone with the reference), bea.zip (two tasks done), cid.tar.gz (does not compile), "
+       "dan (empty), eve.zip (an unsafe archive) and a stray file");
+  write_text(class_dir / "ana/labs" / lab01, reference);
+  socklab::cli::write_zip(class_dir / "bea.zip", {{.name = "bea/" + lab01, .content = partial}});
+  write_text(work.path / "cid" / lab01, "#include \"socket_types.hpp\"\nthis is not C++;\n");
+  REQUIRE(run({"tar", "-czf", (class_dir / "cid.tar.gz").string(), "-C", (work.path / "cid").string(), "."})
+              .exit_code == 0);
+  fs::create_directories(class_dir / "dan");
+  socklab::cli::write_zip(class_dir / "eve.zip", {{.name = "../" + lab01, .content = reference}});
+  write_text(class_dir / "notes.txt", "not a submission\n");
+
+  const fs::path csv = work.path / "class.csv";
+  const fs::path reports = work.path / "reports";
+  const RunResult ran = run_socklab({"grade", "01-socket-types", "--class", class_dir.string(), "-j", "2", "--out",
+                                     csv.string(), "--reports", reports.string(), "--work-dir",
+                                     (work.path / "build").string(), "--timeout", "5"});
+  INFO(ran.output);
+  CHECK(ran.exit_code == 2);  // cid did not compile and eve could not be graded
+  const std::string table = read_text(csv);
+  INFO(table);
+  CHECK(table.starts_with("student,01-socket-types (35),total,possible,notes\r\n"));
+  CHECK(table.find("\r\nana,35,35,35,\r\n") != std::string::npos);
+  CHECK(table.find("\r\nbea,2,2,35,\r\n") != std::string::npos);
+  CHECK(table.find("\r\ncid,0,0,35,01-socket-types does not compile\r\n") != std::string::npos);
+  CHECK(table.find("\r\ndan,0,0,35,\r\n") != std::string::npos);
+  CHECK(table.find("\r\neve,0,0,35,not graded: the archive eve.zip holds an entry outside its folder") !=
+        std::string::npos);
+  CHECK(count(table, "\r\n") == 6);  // the header and five students: notes.txt is no submission
+  CHECK(read_text(reports / "ana.txt").find("Total: 35/35 points") != std::string::npos);
+  CHECK(read_text(reports / "cid.txt").find("does not compile") != std::string::npos);
+  CHECK(read_text(reports / "eve.txt").find("could not be graded") != std::string::npos);
+  CHECK(ran.output.find("[5/5]") != std::string::npos);  // plain progress lines when not on a terminal
+  CHECK(ran.output.find("\x1b[") == std::string::npos);
+}
+
+TEST_CASE("grade --extra-tests grades an instructor's hidden tests alongside the public ones", "[e2e][extra]") {
+  const TempDir work;
+  const fs::path submission = work.path / "submission";
+  const fs::path report = work.path / "r.json";
+  const fs::path extra = source_dir / "tests/grader/submissions/extra-tests";
+  auto grade_it = [&] {
+    return run_socklab({"grade", "01-socket-types", "--submission", submission.string(), "--extra-tests",
+                        extra.string(), "--work-dir", (work.path / "build").string(), "--format", "gradescope",
+                        "--out", report.string(), "--timeout", "5"});
+  };
+  const std::string hidden_type = "01-socket-types: [hidden] type_name() names a datagram socket";
+  const std::string hidden_family = "01-socket-types: [hidden] a Socket reports the family it was opened with";
+
+  INFO("Step 1: the reference passes the public tests and both hidden ones (3 and 2 points)");
+  const std::string reference = read_text(source_dir / "solutions" / lab01);
+  write_text(submission / lab01, reference);
+  RunResult ran = grade_it();
+  INFO(ran.output);
+  REQUIRE(ran.exit_code == 0);
+  json grade = read_json(report);
+  CHECK(grade.at("score") == grade.at("max_score"));
+  CHECK(test_named(grade, hidden_type).at("max_score") == 3);
+  CHECK(test_named(grade, hidden_type).at("visibility") == "after_published");
+  CHECK(test_named(grade, hidden_family).at("status") == "passed");
+  const int public_points = grade.at("max_score").get<int>() - 5;
+
+  INFO("Step 2: the starter with type_name() and family_name() written: the hidden type_name() test passes, "
+       "the hidden Socket test fails");
+  write_text(submission / lab01, partial_lab01());
+  ran = grade_it();
+  REQUIRE(ran.exit_code == 0);
+  grade = read_json(report);
+  CHECK(test_named(grade, hidden_type).at("status") == "passed");
+  CHECK(test_named(grade, hidden_family).at("status") == "failed");
+  CHECK(grade.at("score") == 2 + 3);
+  CHECK(grade.at("max_score") == public_points + 5);
+}
+
+TEST_CASE("gradescope-bundle writes a bundle whose run_autograder grades /autograder/submission",
+          "[e2e][gradescope]") {
+  const TempDir work;
+  const fs::path bundle = work.path / "autograder.zip";
+  const fs::path root = work.path / "autograder";  // stands in for /autograder
+
+  INFO("Step 1: the bundle: setup.sh and run_autograder at its root, runnable, with the project's source");
+  RunResult ran = run_socklab({"gradescope-bundle", bundle.string(), "01-socket-types", "--timeout", "5"});
+  INFO(ran.output);
+  REQUIRE(ran.exit_code == 0);
+  socklab::cli::extract_archive(bundle, root / "source", {.total_bytes = 256 << 20, .file_bytes = 64 << 20});
+  for (const char* script : {"setup.sh", "run_autograder"}) {
+    INFO(script);
+    REQUIRE(fs::exists(root / "source" / script));
+    CHECK((fs::status(root / "source" / script).permissions() & fs::perms::owner_exec) != fs::perms::none);
+    CHECK(run({"bash", "-n", (root / "source" / script).string()}).exit_code == 0);
+  }
+  CHECK(fs::exists(root / "source/socklab/CMakeLists.txt"));
+  CHECK(fs::exists(root / "source/socklab/cli/main.cpp"));
+  CHECK(fs::exists(root / "source/socklab/solutions" / lab01));
+  CHECK_FALSE(fs::exists(root / "source/socklab/build"));
+  CHECK(read_text(root / "source/setup.sh").find("./socklab setup") != std::string::npos);
+
+  INFO("Step 2: run_autograder on a faked /autograder with a student's clone: results.json with full marks");
+  write_text(root / "submission/labs" / lab01, read_text(source_dir / "solutions" / lab01));
+  const std::vector<std::string> environment{"SOCKLAB_AUTOGRADER_ROOT=" + root.string(),
+                                             "SOCKLAB_AUTOGRADER_CLI=" + std::string(SOCKLAB_CLI)};
+  ran = run({"bash", (root / "source/run_autograder").string()},
+            {.time_limit = std::chrono::minutes(5), .environment = environment});
+  INFO(ran.output);
+  REQUIRE(ran.exit_code == 0);
+  json results = read_json(root / "results/results.json");
+  REQUIRE(results.at("max_score").get<int>() > 0);
+  CHECK(results.at("score") == results.at("max_score"));
+  for (const json& test : results.at("tests")) {
+    CHECK(test.at("name").get<std::string>().starts_with("01-socket-types: "));  // the chapters asked for
+  }
+
+  INFO("Step 3: when the grader itself fails, results.json still says so, with 0 points");
+  fs::remove(root / "results/results.json");
+  ran = run({"bash", (root / "source/run_autograder").string()},
+            {.time_limit = std::chrono::minutes(1),
+             .environment = {"SOCKLAB_AUTOGRADER_ROOT=" + root.string(), "SOCKLAB_AUTOGRADER_CLI=/bin/false"}});
+  REQUIRE(ran.exit_code == 0);
+  results = read_json(root / "results/results.json");
+  CHECK(results.at("score") == 0);
+  CHECK(results.at("output").get<std::string>().find("could not grade") != std::string::npos);
+}
+
+TEST_CASE("grade --summary appends a Markdown grade, as the GitHub Actions template writes the job summary",
+          "[e2e][summary]") {
+  const TempDir work;
+  const fs::path submission = work.path / "submission";
+  const fs::path summary = work.path / "step-summary.md";
+  const std::string workflow = read_text(source_dir / "templates/github-actions/socklab-grade.yml");
+  INFO("The workflow grades with JUnit output and this summary");
+  REQUIRE(workflow.find("--format junit --out ../socklab-junit.xml --summary \"$GITHUB_STEP_SUMMARY\"") !=
+          std::string::npos);
+  auto grade_it = [&] {
+    return run_socklab({"grade", "01-socket-types", "--submission", submission.string(), "--work-dir",
+                        (work.path / "build").string(), "--format", "junit", "--out",
+                        (work.path / "junit.xml").string(), "--summary", summary.string(), "--timeout", "5"});
+  };
+
+  INFO("Step 1: the reference: the total and the chapter's row, all passing");
+  write_text(summary, "## an earlier step's summary\n");
+  write_text(submission / lab01, read_text(source_dir / "solutions" / lab01));
+  RunResult ran = grade_it();
+  INFO(ran.output);
+  REQUIRE(ran.exit_code == 0);
+  std::string text = read_text(summary);
+  INFO(text);
+  CHECK(text.starts_with("## an earlier step's summary\n"));  // appended, not replaced
+  CHECK(text.find("## socklab: 35/35 points") != std::string::npos);
+  CHECK(text.find("| 01-socket-types Socket types | 35/35 | all tests pass |") != std::string::npos);
+  CHECK(read_text(work.path / "junit.xml").starts_with("<?xml"));
+
+  INFO("Step 2: a lab that does not compile: its first error, quoted safely, in its own section");
+  write_text(submission / lab01, "#include \"socket_types.hpp\"\nthis is <not> C++ | at all;\n");
+  ran = grade_it();
+  REQUIRE(ran.exit_code == 2);
+  text = read_text(summary);
+  CHECK(count(text, "## socklab: ") == 2);
+  CHECK(text.find("| 01-socket-types Socket types | 0/35 | does not compile |") != std::string::npos);
+  CHECK(text.find("### 01-socket-types does not compile") != std::string::npos);
+  CHECK(text.find("&lt;not&gt;") != std::string::npos);
+  CHECK(text.find("<not>") == std::string::npos);
+}
+
+TEST_CASE("grade --sanitize fails a test whose lab code has a memory error, with the sanitizer's first lines",
+          "[e2e][sanitize]") {
+  const TempDir work;
+  const fs::path submission = work.path / "submission";
+  const fs::path report = work.path / "r.json";
+  const fs::path golden = source_dir / "tests/grader/submissions/sanitizer/heap-overflow.cpp";
+  const std::string hostile = read_text(golden);
+  write_text(submission / lab01, reference_calling(hostile));
+  auto grade_it = [&](bool sanitize) {
+    std::vector<std::string> args{"grade", "01-socket-types", "--submission", submission.string(), "--work-dir",
+                                  (work.path / "build").string(), "--format", "gradescope", "--out",
+                                  report.string(), "--timeout", "10"};
+    if (sanitize) {
+      args.push_back("--sanitize");
+    }
+    return run_socklab(args);
+  };
+  const std::string victim = "01-socket-types: family_name() agrees with the reference";
+
+  INFO("Step 1: a plain build does not notice the overflow: full marks");
+  RunResult ran = grade_it(false);
+  INFO(ran.output);
+  REQUIRE(ran.exit_code == 0);
+  json grade = read_json(report);
+  CHECK(grade.at("score") == grade.at("max_score"));
+
+  INFO("Step 2: with --sanitize, that test fails with ASan's report; the others still pass");
+  ran = grade_it(true);
+  REQUIRE(ran.exit_code == 0);
+  grade = read_json(report);
+  const json& hit = test_named(grade, victim);
+  const std::string output = hit.at("output");
+  INFO(output.substr(0, 3000));
+  CHECK(hit.at("status") == header_value(hostile, "expect-status"));
+  CHECK(output.find("the sanitizer found an error") != std::string::npos);
+  CHECK(output.find("labs/" + lab01) != std::string::npos);  // where, as the student knows the file
+  CHECK(output.find(header_value(hostile, "expect-message")) != std::string::npos);
+  CHECK(grade.at("score").get<int>() == grade.at("max_score").get<int>() - 1);
+  CHECK(fs::exists(work.path / "build/build-sanitize/CMakeCache.txt"));
 }

@@ -6,9 +6,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <unistd.h>
 
 #include "build.hpp"
+#include "classroom.hpp"
 #include "graded_test.hpp"
 #include "hints.hpp"
 #include "process.hpp"
@@ -20,15 +22,32 @@ using namespace std::chrono_literals;
 namespace {
 
 // Runs a shell script standing in for a Catch2 test program, as the grader
-// runs a graded test.
-TestResult run_as_graded_test(const std::string& body) {
+// runs a graded test.  The script finds the grader's report file (Catch2's
+// `-o FILE`) in "$report".
+TestResult run_as_graded_test(const std::string& body, TestLimits limits = {.time = 10s}) {
   const auto script = std::filesystem::temp_directory_path() /
                       ("socklab-stand-in-" + std::to_string(::getpid()) + ".sh");
-  std::ofstream(script) << "#!/bin/sh\n" << body;
+  std::ofstream(script) << "#!/bin/sh\n"
+                        << "while [ $# -gt 0 ]; do if [ \"$1\" = -o ]; then report=\"$2\"; fi; shift; done\n"
+                        << body;
   std::filesystem::permissions(script, std::filesystem::perms::owner_all);
-  TestResult result = run_graded_test(script, {"a test", 1, 1}, 10s, "/nowhere");
+  TestResult result = run_graded_test(script, {"a test", 1, 1}, limits, "/nowhere");
   std::filesystem::remove(script);
   return result;
+}
+
+// The number after `key=` in `text`, or -1.
+long number_after(const std::string& text, const std::string& key) {
+  const auto at = text.find(key + "=");
+  return at == std::string::npos ? -1 : std::stol(text.substr(at + key.size() + 1));
+}
+
+// Whether a process is still running (not gone, not a zombie).
+bool running(long pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto close = text.rfind(')');
+  return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
 }
 
 }  // namespace
@@ -93,7 +112,7 @@ TEST_CASE("run keeps the output's start and end within a limit, and says it cut"
       run({"sh", "-c", "head -c 1000000 /dev/zero | tr '\\0' x"}, {.output_limit = 1000});
   CHECK(result.exit_code == 0);
   CHECK(result.output_cut);
-  CHECK(result.output.size() <= 1000 + 4096 + 32);
+  CHECK(result.output.size() <= 1000 + 4096 + 64);  // kept bytes, the tail and the note
   CHECK(result.output.starts_with(std::string(1000, 'x')));
 }
 
@@ -105,7 +124,7 @@ TEST_CASE("run_graded_test survives a failure message of 200 KB on one line", "[
   // What a student's code might make Catch2 print.
   const TestResult result = run_as_graded_test(
       "awk 'BEGIN { s = \"x\"; while (length(s) < 200000) s = s s;\n"
-      "  print \"tests/x_test.cpp:7: failed: \" s; print \"Failed 1 test case, failed 1 assertion.\" }'\n"
+      "  print \"tests/x_test.cpp:7: failed: \" s; print \"Failed 1 test case, failed 1 assertion.\" }' > \"$report\"\n"
       "exit 1\n");
   CHECK(result.outcome == Outcome::failed);
   CHECK(result.message.starts_with("tests/x_test.cpp:7: failed: xxx"));
@@ -117,7 +136,7 @@ TEST_CASE("run_graded_test gives each test a TMPDIR of its own and removes it af
   const TestResult result = run_as_graded_test(
       "echo \"$TMPDIR\" > \"$TMPDIR/left-behind\"\n"
       "echo \"scratch=$TMPDIR\"\n"
-      "echo 'Passed 1 test case with 1 assertion.'\n");
+      "echo 'Passed 1 test case with 1 assertion.' > \"$report\"\n");
   REQUIRE(result.outcome == Outcome::passed);
   const auto at = result.output.find("scratch=");
   REQUIRE(at != std::string::npos);
@@ -147,4 +166,99 @@ TEST_CASE("load_hints reads numbered sections with their titles and bodies", "[u
   CHECK(hints[0].body == "line a");
   CHECK(hints[1].title == "Second one");
   CHECK(hints[1].body == "line b\nline c");
+}
+
+TEST_CASE("run_graded_test: a fake pass line on the test's own output does not pass it", "[units][hostile]") {
+  const TestResult result = run_as_graded_test(
+      "echo 'Passed 1 test case with 1 assertion.'\n"
+      "echo 'All tests passed (1 assertion in 1 test case)' >&2\n"
+      "exit 0\n");
+  CHECK(result.outcome == Outcome::exited_early);
+  CHECK(result.output.find("Passed 1 test case") != std::string::npos);  // shown, not believed
+}
+
+TEST_CASE("run_graded_test: a test that leaves a process running fails, and the process is killed",
+          "[units][hostile]") {
+  become_subreaper();  // as the socklab command does: orphans come back to the grader
+  const TestResult result = run_as_graded_test(
+      "setsid sleep 300 > /dev/null 2>&1 &\n"
+      "echo \"left=$!\"\n"
+      "echo 'Passed 1 test case with 1 assertion.' > \"$report\"\n");
+  const long left = number_after(result.output, "left");
+  REQUIRE(left > 0);
+  CHECK(result.outcome == Outcome::over_limit);
+  CHECK(result.message.find("left 1 process running") != std::string::npos);
+  CHECK_FALSE(running(left));
+}
+
+TEST_CASE("run_graded_test: a fork loop is stopped at the process limit", "[units][hostile]") {
+  become_subreaper();
+  const TestResult result = run_as_graded_test("while :; do sleep 30 & done\n", {.time = 20s, .processes = 16});
+  CHECK(result.outcome == Outcome::over_limit);
+  CHECK(result.message.find("more than 16 processes") != std::string::npos);
+  CHECK(result.seconds < 10);
+  CHECK(kill_descendants() == 0);  // nothing of it is left
+}
+
+TEST_CASE("run_graded_test: endless printing is stopped at the output limit and the report stays short",
+          "[units][hostile]") {
+  const TestResult result = run_as_graded_test("yes 'spam spam spam'\n", {.time = 20s, .output = 1 << 20});
+  CHECK(result.outcome == Outcome::over_limit);
+  CHECK(result.message.find("printed more than 1 MiB") != std::string::npos);
+  CHECK(result.output.size() < 10000);
+  CHECK(result.output.find("[... cut]") != std::string::npos);
+  CHECK(result.seconds < 10);
+}
+
+TEST_CASE("run_graded_test: writing a file past the size limit stops the test", "[units][hostile]") {
+  const TestResult result =
+      run_as_graded_test("exec head -c 5000000 /dev/zero > \"$TMPDIR/big\"\n", {.time = 10s, .file_size = 1 << 20});
+  CHECK(result.outcome == Outcome::over_limit);
+  CHECK(result.message.find("wrote a file larger than 1 MiB") != std::string::npos);
+}
+
+TEST_CASE("run sets the resource limits it is given in the program's process", "[units]") {
+  const RunResult result = run({"sh", "-c", "ulimit -t; ulimit -v; ulimit -f"},
+                               {.limits = {.cpu_seconds = 7, .address_space = 64 << 20, .file_size = 1 << 20}});
+  CHECK(result.exit_code == 0);
+  // sh reports seconds, KiB and 512-byte blocks.
+  CHECK(result.output == "7\n65536\n2048\n");
+}
+
+TEST_CASE("run stops a program at its CPU time limit", "[units]") {
+  const RunResult result = run({"sh", "-c", "while :; do :; done"}, {.time_limit = 20s, .limits = {.cpu_seconds = 1}});
+  CHECK(result.signal == SIGXCPU);
+  CHECK_FALSE(result.timed_out);
+  CHECK(result.elapsed < 10s);
+}
+
+TEST_CASE("csv_field quotes what CSV needs quoted and defuses spreadsheet formulas", "[units]") {
+  CHECK(csv_field("ana") == "ana");
+  CHECK(csv_field("a, b") == "\"a, b\"");
+  CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(csv_field("two\nlines") == "\"two\nlines\"");
+  CHECK(csv_field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"");
+  CHECK(csv_field("-1+2") == "'-1+2");
+}
+
+TEST_CASE("find_submissions takes folders and archives, and refuses two of one name", "[units]") {
+  const auto folder = std::filesystem::temp_directory_path() / ("socklab-class-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(folder / "ana");
+  std::filesystem::create_directories(folder / ".git");
+  std::ofstream(folder / "bea.tar.gz") << "x";
+  std::ofstream(folder / "notes.txt") << "x";
+  const auto found = find_submissions(folder);
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].name == "ana");
+  CHECK(found[1].name == "bea");
+  CHECK(found[1].path == folder / "bea.tar.gz");
+  std::ofstream(folder / "ana.zip") << "x";
+  CHECK_THROWS_WITH(find_submissions(folder), Catch::Contains("two submissions are named ana"));
+  std::filesystem::remove_all(folder);
+}
+
+TEST_CASE("markdown_cell keeps a cell on one line and makes markup and HTML literal", "[units]") {
+  CHECK(markdown_cell("a | b\nc") == "a \\| b<br>c");
+  CHECK(markdown_cell("<script>&[link](http://x)") == "&lt;script&gt;&amp;\\[link\\]\\(http://x\\)");
+  CHECK(markdown_cell(std::string(500, 'x'), 10) == std::string(10, 'x') + " […]");
 }

@@ -1,0 +1,4 @@
+// expect-status: failed
+// expect-message: before the test finished
+#include <cstdlib>
+static void misbehave() { std::exit(0); }

@@ -1,0 +1,4 @@
+// expect-status: failed
+// expect-message: crashed with SIGABRT
+#include <exception>
+static void misbehave() { std::terminate(); }
