@@ -25,6 +25,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -794,10 +795,12 @@ void Server::console_send(std::string_view args) {
       write_out("! a file is being sent already; wait for it to finish\n");
       return;
     }
+    // As in chat connect: "/send NAME PATH" when NAME is a name and the whole is not a file.
     auto [first, rest] = first_word(args);
     std::string to = "*";
-    std::string path(args);
-    if (!rest.empty()) {
+    std::string path(trim(args));
+    std::error_code missing;
+    if (!rest.empty() && valid_name(first) && !std::filesystem::exists(path, missing)) {
       to = first;
       path = rest;
     }
