@@ -113,13 +113,12 @@ std::string ChatClient::typed(std::string_view line) {
     } else if (command == "send") {
       return start_upload(args);
     } else if (command == "help") {
-      std::fputs(
+      fmt::print(
           "  text              say it to everyone (//text: text starting with /)\n"
           "  /nick NAME        change your name        /who            who is here\n"
           "  /msg NAME text    say it to NAME alone    /quit           leave\n"
           "  /send PATH        send a file to everyone\n"
-          "  /send NAME PATH   send a file to NAME alone\n",
-          stdout);
+          "  /send NAME PATH   send a file to NAME alone\n");
       std::fflush(stdout);
       return {};
     }
@@ -137,7 +136,7 @@ std::string ChatClient::start_upload(std::string_view args) {
     path = rest;
   }
   if (path.empty()) {
-    std::fputs("! usage: /send PATH or /send NAME PATH\n", stdout);
+    fmt::print("! usage: /send PATH or /send NAME PATH\n");
     std::fflush(stdout);
     return {};
   }

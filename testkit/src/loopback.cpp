@@ -76,6 +76,28 @@ FileDescriptor start_connect(std::uint16_t port) {
   return fd;
 }
 
+ConnectedPair unix_pair(int type) {
+  int fds[2];
+  check("socketpair", ::socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, fds));
+  ConnectedPair pair{FileDescriptor(fds[0]), FileDescriptor(fds[1])};
+  set_io_timeout(pair.a.get(), std::chrono::seconds(5));
+  set_io_timeout(pair.b.get(), std::chrono::seconds(5));
+  return pair;
+}
+
+ConnectedPair tcp_pair(int family, const std::function<void(int)>& before_connect) {
+  const LoopbackPort listener = listen_on_loopback(family);
+  FileDescriptor client(check("socket", ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0)));
+  set_io_timeout(client.get(), std::chrono::seconds(5));  // also bounds connect()
+  if (before_connect) {
+    before_connect(client.get());
+  }
+  socklen_t length = 0;
+  const sockaddr_storage address = loopback(family, listener.port, length);
+  check("connect", ::connect(client.get(), reinterpret_cast<const sockaddr*>(&address), length));
+  return {std::move(client), accept_one(listener)};
+}
+
 std::uint16_t local_port(int fd) {
   sockaddr_storage address{};
   socklen_t length = sizeof address;

@@ -26,20 +26,9 @@ namespace socklab::calls::testing {
 
 using namespace std::chrono_literals;
 
-/// Two connected sockets; both have 5 s I/O time-outs.
-struct Connected {
-  FileDescriptor a;  ///< for a TCP pair, the client
-  FileDescriptor b;  ///< for a TCP pair, the accepted server side
-};
-
-inline Connected unix_pair(int type = SOCK_STREAM) {
-  int fds[2];
-  check("socketpair", ::socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, fds));
-  Connected pair{FileDescriptor(fds[0]), FileDescriptor(fds[1])};
-  testkit::set_io_timeout(pair.a.get(), 5s);
-  testkit::set_io_timeout(pair.b.get(), 5s);
-  return pair;
-}
+using Connected = testkit::ConnectedPair;
+using testkit::tcp_pair;
+using testkit::unix_pair;
 
 /// The loopback address of \p family with \p port, for raw calls.
 inline std::pair<sockaddr_storage, socklen_t> loopback(int family, std::uint16_t port) {
@@ -56,22 +45,6 @@ inline std::pair<sockaddr_storage, socklen_t> loopback(int family, std::uint16_t
   ipv4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   ipv4.sin_port = htons(port);
   return {storage, sizeof ipv4};
-}
-
-/// A TCP connection over loopback.  \p before_connect runs on the client
-/// socket before connect (to set buffer sizes, which must come first).
-inline Connected tcp_pair(int family = AF_INET, const std::function<void(int)>& before_connect = {}) {
-  const auto listener = testkit::listen_on_loopback(family);
-  FileDescriptor client(check("socket", ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0)));
-  testkit::set_io_timeout(client.get(), 5s);
-  if (before_connect) {
-    before_connect(client.get());
-  }
-  const auto [address, length] = loopback(family, listener.port);
-  check("connect", ::connect(client.get(), reinterpret_cast<const sockaddr*>(&address), length));
-  FileDescriptor server = testkit::accept_one(listener);
-  testkit::set_io_timeout(server.get(), 5s);
-  return {std::move(client), std::move(server)};
 }
 
 /// A UDP socket bound to the loopback address of \p family, port 0, with time-outs.

@@ -55,38 +55,9 @@ inline Pipe make_pipe() {
   return {FileDescriptor(fds[0]), FileDescriptor(fds[1])};
 }
 
-/// Two connected sockets, each with 5 s I/O time-outs.
-struct Connected {
-  FileDescriptor a;  ///< for a TCP pair, the client
-  FileDescriptor b;  ///< for a TCP pair, the accepted server side
-};
-
-inline Connected unix_pair(int type = SOCK_STREAM) {
-  int fds[2];
-  check("socketpair", ::socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, fds));
-  Connected pair{FileDescriptor(fds[0]), FileDescriptor(fds[1])};
-  testkit::set_io_timeout(pair.a.get(), 5s);
-  testkit::set_io_timeout(pair.b.get(), 5s);
-  return pair;
-}
-
-/// A TCP connection over 127.0.0.1 (port 0).  \p before_connect runs on the
-/// client socket before connect (buffer sizes must be set first).
-inline Connected tcp_pair(const std::function<void(int)>& before_connect = {}) {
-  const auto listener = testkit::listen_on_loopback(AF_INET);
-  FileDescriptor client(check("socket", ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)));
-  testkit::set_io_timeout(client.get(), 5s);  // also bounds connect()
-  if (before_connect) {
-    before_connect(client.get());
-  }
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(listener.port);
-  check("connect", ::connect(client.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address));
-  FileDescriptor server = testkit::accept_one(listener);  // 5 s time-outs set
-  return {std::move(client), std::move(server)};
-}
+using Connected = testkit::ConnectedPair;
+using testkit::tcp_pair;
+using testkit::unix_pair;
 
 inline void set_int_option(int fd, int level, int name, int value) {
   check("setsockopt", ::setsockopt(fd, level, name, &value, sizeof value));

@@ -228,7 +228,7 @@ TEST_CASE("OutputQueue flush writes what a loopback TCP connection takes and res
           "[task_2][points:1]") {
   // The reader keeps its default receive buffer: a window smaller than one
   // segment would slow TCP down to a crawl of window probes.
-  Connected pair = tcp_pair([](int fd) { set_int_option(fd, SOL_SOCKET, SO_SNDBUF, 4096); });
+  Connected pair = tcp_pair(AF_INET, [](int fd) { set_int_option(fd, SOL_SOCKET, SO_SNDBUF, 4096); });
   set_non_blocking(pair.a.get());
   check_partial_flushes(pair);
 }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 
 #include "socklab/file_descriptor.hpp"
 
@@ -34,6 +35,20 @@ FileDescriptor accept_one(const LoopbackPort& listener, sockaddr_storage* peer =
 /// Connects a test-side client to 127.0.0.1:\p port without waiting for the
 /// handshake to finish (non-blocking); used to fill a listener's queue.
 FileDescriptor start_connect(std::uint16_t port);
+
+/// Two connected sockets, both with 5 s I/O time-outs.
+struct ConnectedPair {
+  FileDescriptor a;  ///< for a TCP pair, the client
+  FileDescriptor b;  ///< for a TCP pair, the accepted server side
+};
+
+/// An `AF_UNIX` socket pair of \p type (close-on-exec).
+ConnectedPair unix_pair(int type = SOCK_STREAM);
+
+/// A TCP connection over the loopback address of \p family, port 0.
+/// \p before_connect runs on the client socket before `connect` (buffer
+/// sizes must be set before the handshake).
+ConnectedPair tcp_pair(int family = AF_INET, const std::function<void(int)>& before_connect = {});
 
 /// The port of the local (`getsockname`) or remote (`getpeername`) end of \p fd.
 std::uint16_t local_port(int fd);
