@@ -5,6 +5,11 @@
 #include <netinet/in.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
 
 #include "socklab/system_error.hpp"
 #include "socklab/testkit/process_facts.hpp"
@@ -96,6 +101,30 @@ ConnectedPair tcp_pair(int family, const std::function<void(int)>& before_connec
   const sockaddr_storage address = loopback(family, listener.port, length);
   check("connect", ::connect(client.get(), reinterpret_cast<const sockaddr*>(&address), length));
   return {std::move(client), accept_one(listener)};
+}
+
+int time_wait_count(std::uint16_t port, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  char wanted[8];
+  std::snprintf(wanted, sizeof wanted, ":%04X", port);
+  for (;;) {
+    std::ifstream table("/proc/net/tcp");
+    std::string line;
+    int count = 0;
+    std::getline(table, line);  // the header
+    while (std::getline(table, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state;
+      fields >> slot >> local >> remote >> state;
+      if (local.size() >= 5 && local.substr(local.size() - 5) == wanted && state == "06") {
+        ++count;
+      }
+    }
+    if (count > 0 || std::chrono::steady_clock::now() >= deadline) {
+      return count;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
 }
 
 std::uint16_t local_port(int fd) {

@@ -28,6 +28,8 @@
 #include <thread>
 #include <vector>
 
+#include "socklab/testkit/loopback.hpp"
+
 #include "article_chat.hpp"
 #include "socklab/file_descriptor.hpp"
 #include "socklab/system_error.hpp"
@@ -190,31 +192,7 @@ inline bool connected_within(int fd, std::chrono::milliseconds limit) {
   return error == 0;
 }
 
-/// How many IPv4 TCP sockets on local port \p port are in TIME_WAIT (state 06
-/// in /proc/net/tcp), waiting up to \p limit for one to appear.
-inline int time_wait_count(std::uint16_t port, std::chrono::milliseconds limit = 1s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  char wanted[8];
-  std::snprintf(wanted, sizeof wanted, ":%04X", port);
-  for (;;) {
-    std::ifstream table("/proc/net/tcp");
-    std::string line;
-    int count = 0;
-    std::getline(table, line);  // the header
-    while (std::getline(table, line)) {
-      std::istringstream fields(line);
-      std::string slot, local, remote, state;
-      fields >> slot >> local >> remote >> state;
-      if (local.size() >= 5 && local.substr(local.size() - 5) == wanted && state == "06") {
-        ++count;
-      }
-    }
-    if (count > 0 || std::chrono::steady_clock::now() >= deadline) {
-      return count;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-}
+using testkit::time_wait_count;
 
 // ---------------------------------------------------------------------------
 // socklab's chat, the reference build, as a child process.

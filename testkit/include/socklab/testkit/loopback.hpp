@@ -50,6 +50,10 @@ ConnectedPair unix_pair(int type = SOCK_STREAM);
 /// sizes must be set before the handshake).
 ConnectedPair tcp_pair(int family = AF_INET, const std::function<void(int)>& before_connect = {});
 
+/// How many IPv4 TCP sockets on local port \p port are in TIME_WAIT (state 06
+/// in /proc/net/tcp), waiting up to \p limit for one to appear.
+int time_wait_count(std::uint16_t port, std::chrono::milliseconds limit = std::chrono::seconds(1));
+
 /// The port of the local (`getsockname`) or remote (`getpeername`) end of \p fd.
 std::uint16_t local_port(int fd);
 std::uint16_t peer_port(int fd);  ///< \copydoc local_port
