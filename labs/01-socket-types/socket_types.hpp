@@ -45,6 +45,10 @@ class Socket {
   /// Python: `socket.socket(family, type, proto)`.  A \p protocol of 0 asks the
   /// kernel for the family's default protocol for \p type (TCP for
   /// `AF_INET`/`SOCK_STREAM`).
+  /// \param family  the address family, an `AF_*` constant such as `AF_INET`.
+  /// \param type  the socket type, a `SOCK_*` constant such as `SOCK_STREAM`;
+  ///   flags such as `SOCK_NONBLOCK` may be or-ed in.
+  /// \param protocol  an `IPPROTO_*` constant, or 0 for the default.
   /// \throws std::system_error when `socket(2)` fails: `code()` holds `errno`
   ///   in `std::system_category()`, and `what()` names the call, "socket".
   Socket(int family, int type, int protocol = 0);
@@ -57,17 +61,23 @@ class Socket {
   Socket& operator=(const Socket&) = delete;
 
   /// Takes \p other's descriptor; \p other is left empty.
+  /// \param other  the Socket to take from.
   Socket(Socket&& other) noexcept;
 
   /// Closes the descriptor this Socket owned (if any), then takes \p other's;
   /// \p other is left empty.  Moving a Socket into itself changes nothing.
+  /// \param other  the Socket to take from.
+  /// \return `*this`.
   Socket& operator=(Socket&& other) noexcept;
 
   /// The descriptor, or -1 when empty.  Python: `s.fileno()`.
+  /// \return the descriptor, still owned by this Socket; -1 when empty.
   [[nodiscard]] int fileno() const noexcept;
 
   /// Gives up ownership without closing and returns the descriptor (-1 when
   /// empty); the Socket is empty afterwards.  Python: `s.detach()`.
+  /// \return the descriptor, which the caller now owns and must close; -1
+  ///   when the Socket was empty.
   int detach() noexcept;
 
   /// Closes the descriptor now.  Afterwards the Socket is empty, even if
@@ -79,15 +89,20 @@ class Socket {
 
   /// The socket's address family, as the kernel reports it
   /// (`getsockopt(SOL_SOCKET, SO_DOMAIN)`).  Python: `s.family`.
+  /// \return an `AF_*` value, such as `AF_INET`.
   /// \throws std::system_error naming "getsockopt" when that fails (e.g. empty).
   [[nodiscard]] int family() const;
 
   /// The socket's type without flags (`SO_TYPE`).  Python: `s.type`.
+  /// \return a `SOCK_*` value, such as `SOCK_STREAM`, without `SOCK_CLOEXEC`
+  ///   or `SOCK_NONBLOCK`.
   /// \throws std::system_error naming "getsockopt" when that fails.
   [[nodiscard]] int type() const;
 
   /// The socket's protocol (`SO_PROTOCOL`): what the kernel chose when you
   /// passed 0.  (Python's `s.proto` only echoes the argument, so it says 0.)
+  /// \return an `IPPROTO_*` value, such as `IPPROTO_TCP` for a TCP socket
+  ///   opened with protocol 0.
   /// \throws std::system_error naming "getsockopt" when that fails.
   [[nodiscard]] int protocol() const;
 
@@ -127,17 +142,26 @@ struct ProbeResult {
 /// for a raw socket without the CAP_NET_RAW capability, ESOCKTNOSUPPORT for a
 /// type the family does not have, EAFNOSUPPORT for an unknown family, …).
 /// Leaves no descriptor open.
+/// \param kind  the `socket(2)` arguments to try; its label is not used.
+/// \return \p kind, with `error` 0 when the socket was created, else the
+///   `errno` that `socket(2)` set.
 [[nodiscard]] ProbeResult probe(const SocketKind& kind);
 
 /// The name of the `AF_*` constant with value \p family, for the families
 /// `AF_UNSPEC`, `AF_UNIX`, `AF_INET`, `AF_INET6`, `AF_NETLINK` and `AF_PACKET`;
 /// "unknown" for any other value.
+/// \param family  any value; usually an `AF_*` constant or Socket::family().
+/// \return the constant's name, such as "AF_INET", or "unknown".  It views a
+///   string literal, so it stays valid for the whole program.
 [[nodiscard]] std::string_view family_name(int family);
 
 /// The name of the `SOCK_*` constant with value \p type, for `SOCK_STREAM`,
 /// `SOCK_DGRAM`, `SOCK_RAW`, `SOCK_RDM` and `SOCK_SEQPACKET`; "unknown" for
 /// any other value.  Flags are part of the value: `SOCK_STREAM | SOCK_CLOEXEC`
 /// is not one of these constants, so it is "unknown".
+/// \param type  any value; usually a `SOCK_*` constant or Socket::type().
+/// \return the constant's name, such as "SOCK_STREAM", or "unknown".  It views
+///   a string literal, so it stays valid for the whole program.
 [[nodiscard]] std::string_view type_name(int type);
 
 }  // namespace socklab::socket_types

@@ -96,6 +96,9 @@ inline constexpr const char* services_path = "/etc/services";
 /// Never throws (beyond `std::bad_alloc`) and never crashes, whatever bytes
 /// \p text holds: malformed lines are skipped and their numbers recorded in
 /// `malformed_lines`; blank lines are skipped and recorded nowhere.
+/// \param text  the whole database: any bytes, of any length, possibly empty.
+/// \return the well-formed lines and the numbers of the malformed ones; both
+///   lists are empty for an empty \p text.
 [[nodiscard]] ServicesTable parse_services(std::string_view text);
 
 /// Reads the file at \p path with `open(2)` and `read(2)` and parses it with
@@ -108,6 +111,8 @@ inline constexpr const char* services_path = "/etc/services";
 /// \throws std::system_error when `open(2)` or `read(2)` fails: `code()` holds
 ///   `errno` in `std::system_category()`, and `what()` names the call, "open"
 ///   or "read" (reading a directory fails in `read(2)`, with `EISDIR`).
+/// \param path  the file to read; `/etc/services` by default.
+/// \return what parse_services() gives for the file's whole contents.
 [[nodiscard]] ServicesTable load_services(const std::string& path = services_path);
 
 /// The first entry of \p table, in file order, whose name or one of whose
@@ -118,6 +123,11 @@ inline constexpr const char* services_path = "/etc/services";
 /// "TCP" is not "tcp" (glibc agrees).  An empty \p protocol matches every
 /// protocol, like Python's `None` and C's `NULL`.  The pointer points into
 /// `table.entries`.
+/// \param table  the database to search.
+/// \param name  the official name or an alias, such as "ssh".
+/// \param protocol  such as "tcp"; empty for any protocol.
+/// \return the first match, which \p table still owns (valid while
+///   `table.entries` is neither destroyed nor changed); nullptr when none.
 [[nodiscard]] const ServiceEntry* find_by_name(const ServicesTable& table, std::string_view name,
                                                std::string_view protocol = {});
 
@@ -130,6 +140,11 @@ inline constexpr const char* services_path = "/etc/services";
 /// into `table.entries`.
 /// \throws std::out_of_range when \p port is outside 0–65535 (Python raises
 ///   OverflowError there).
+/// \param table  the database to search.
+/// \param port  the port number in host byte order, 0–65535.
+/// \param protocol  such as "tcp"; empty for any protocol.
+/// \return the first match, which \p table still owns (valid while
+///   `table.entries` is neither destroyed nor changed); nullptr when none.
 [[nodiscard]] const ServiceEntry* find_by_port(const ServicesTable& table, int port,
                                                std::string_view protocol = {});
 
@@ -141,10 +156,15 @@ enum class PortClass {
 };
 
 /// The IANA range \p port lies in.
+/// \param port  a port number, 0–65535.
+/// \return PortClass::system, PortClass::user or PortClass::dynamic.
 /// \throws std::out_of_range when \p port is outside 0–65535.
 [[nodiscard]] PortClass classify_port(int port);
 
 /// "system", "user" or "dynamic"; "unknown" for any other value.
+/// \param port_class  a PortClass, or any other value cast to one.
+/// \return the enumerator's name; it views a string literal, so it stays
+///   valid for the whole program.
 [[nodiscard]] std::string_view class_name(PortClass port_class);
 
 /// An inclusive range of port numbers.
@@ -153,6 +173,7 @@ struct PortRange {
   int high = 0;  ///< the last port of the range
 
   /// Ranges are equal when both ends are.
+  /// \return true when `low` and `high` are both equal.
   bool operator==(const PortRange&) const = default;
 };
 
@@ -170,6 +191,9 @@ inline constexpr const char* ip_local_port_range_path = "/proc/sys/net/ipv4/ip_l
 /// must be exactly: digits, one or more spaces or tabs, digits.  Each number
 /// is ASCII digits only (leading zeros fine), from 1 to 65535, and the first
 /// is not greater than the second.  Anything else gives std::nullopt.
+/// \param text  the file's contents, such as "32768\t60999\n"; any bytes.
+/// \return the range, `low` ≤ `high`, both 1–65535; std::nullopt when \p text
+///   is not a range.
 [[nodiscard]] std::optional<PortRange> parse_port_range(std::string_view text);
 
 /// The ephemeral range in the file at \p path: ports Linux picks from when a
@@ -180,9 +204,15 @@ inline constexpr const char* ip_local_port_range_path = "/proc/sys/net/ipv4/ip_l
 /// parse_port_range().  Never throws for I/O: when the file cannot be opened
 /// or read, or what it holds is not a range, returns
 /// `default_ephemeral_range`.
+/// \param path  the file to read; `/proc/sys/net/ipv4/ip_local_port_range`
+///   by default.
+/// \return the range the file holds, or `default_ephemeral_range` (32768–60999).
 [[nodiscard]] PortRange ephemeral_range(const std::string& path = ip_local_port_range_path);
 
 /// Whether \p port lies in \p range, both ends included.
+/// \param port  a port number, 0–65535.
+/// \param range  the ephemeral range, usually from ephemeral_range().
+/// \return true when `range.low` ≤ \p port ≤ `range.high`.
 /// \throws std::out_of_range when \p port is outside 0–65535.
 [[nodiscard]] bool is_ephemeral(int port, PortRange range);
 

@@ -50,21 +50,34 @@ using Ipv4Bytes = std::array<std::uint8_t, 4>;
 ///
 /// Examples: "127.1" is 127.0.0.1; "0x7f.1" too; "017700000001" too;
 /// "1.2.3.4 junk" is 1.2.3.4; "1.2.3.256", "1..2", " 1.2.3.4" are rejected.
+/// \param text  any bytes; only those before the first NUL count.
+/// \return the four bytes, most significant first; std::nullopt when glibc
+///   would reject \p text.
 [[nodiscard]] std::optional<Ipv4Bytes> inet_aton(std::string_view text);
 
 /// The dotted-quad text of \p address, "a.b.c.d" in decimal without leading
 /// zeros: what glibc's `inet_ntoa(3)` prints, by hand.  Python: `inet_ntoa`.
+/// \param address  four bytes, most significant first.
+/// \return a new string, 7 to 15 characters long, such as "127.0.0.1".
 [[nodiscard]] std::string inet_ntoa(const Ipv4Bytes& address);
 
 /// The bytes of \p text, an IPv4 (`AF_INET`, 4 bytes) or IPv6 (`AF_INET6`,
 /// 16 bytes) address, through `inet_pton(3)`; nothing when the text is not
 /// a valid address of that family.  Stricter than inet_aton: IPv4 must be
 /// four decimal parts.  Python: `socket.inet_pton(family, text)`.
+/// \param family  `AF_INET` or `AF_INET6`.
+/// \param text  the address as text, such as "127.0.0.1" or "::1".
+/// \return 4 bytes for `AF_INET` or 16 for `AF_INET6`, in network order;
+///   std::nullopt when \p text is not an address of \p family.
 /// \throws std::system_error naming "inet_pton" (`EAFNOSUPPORT`) for any other family.
 [[nodiscard]] std::optional<std::vector<std::uint8_t>> inet_pton(int family, const std::string& text);
 
 /// The text of the address \p bytes of \p family, through `inet_ntop(3)`
 /// (IPv6 in its shortest form, "::1").  Python: `socket.inet_ntop`.
+/// \param family  `AF_INET` or `AF_INET6`.
+/// \param bytes  the address in network order: 4 bytes for `AF_INET`, 16 for
+///   `AF_INET6`.
+/// \return the address as text, such as "127.0.0.1" or "::1".
 /// \throws std::invalid_argument when \p bytes is not 4 (AF_INET) or 16
 ///   (AF_INET6) bytes long.
 /// \throws std::system_error naming "inet_ntop" (`EAFNOSUPPORT`) for any other family.

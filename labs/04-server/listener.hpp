@@ -42,6 +42,11 @@ struct Endpoint {
 /// an `AF_INET6` socket: the address family of the socket, not of the client,
 /// decides the form.  (The scope id and flow label of `sockaddr_in6` are
 /// left out, as in the tuple's first two elements.)
+/// \param address  the socket address, as `accept4` or `getsockname` filled
+///   it in; only read.
+/// \param length  how many bytes at \p address are valid, as the call reported.
+/// \return the address text, such as "127.0.0.1" or "::1", and the port in
+///   host byte order.
 /// \throws std::system_error naming "endpoint_of" (`EAFNOSUPPORT`) for any other family.
 /// \throws std::invalid_argument when \p length is shorter than the family's structure.
 [[nodiscard]] Endpoint endpoint_of(const sockaddr* address, socklen_t length);
@@ -49,6 +54,9 @@ struct Endpoint {
 /// Where \p fd is bound: `getsockname(2)`, then endpoint_of().  After a bind
 /// to port 0, this is how you learn the port the kernel chose.
 /// Python: `s.getsockname()`.
+/// \param fd  an `AF_INET` or `AF_INET6` socket.
+/// \return the local address and port; "0.0.0.0" (or "::") and port 0 for a
+///   socket not yet bound.
 /// \throws std::system_error naming "getsockname" (`EBADF`, `ENOTSOCK`, …).
 [[nodiscard]] Endpoint local_endpoint(int fd);
 
@@ -84,6 +92,11 @@ struct ListenOptions {
 ///   address (e.g. "localhost": this function never looks a name up).
 /// \throws std::system_error naming the call that failed: "socket",
 ///   "setsockopt", "bind" (`EADDRINUSE`, `EINVAL`, `EACCES`…) or "listen".
+/// \param host  a numeric IPv4 or IPv6 address: "127.0.0.1", "0.0.0.0" or
+///   "::" for every address, "::ffff:127.0.0.1", …
+/// \param port  the port in host byte order; 0 for one the kernel picks.
+/// \param options  the socket options and backlog; see ListenOptions.
+/// \return the listening socket, close-on-exec and blocking.
 [[nodiscard]] FileDescriptor listen_on(const std::string& host, std::uint16_t port, const ListenOptions& options = {});
 
 /// One accepted connection: Python's `conn, addr = s.accept()`.
@@ -103,6 +116,10 @@ struct Accepted {
 /// The peer comes from endpoint_of() on what `accept4` filled in.
 /// \throws std::system_error naming "accept" (`EAGAIN`, `EINVAL` for a socket
 ///   that is not listening, `EBADF`, …), never for `EINTR`.
+/// \param listener  a listening socket, such as listen_on() returns; it stays
+///   the caller's.
+/// \return the new connection, which the caller now owns, and the peer's
+///   endpoint.
 [[nodiscard]] Accepted accept_one(int listener);
 
 }  // namespace socklab::server

@@ -36,11 +36,15 @@ struct Endpoint {
 /// A socket address of either family, in storage big enough for both.
 struct SocketAddress {
   sockaddr_storage storage{};  ///< a `sockaddr_in` or a `sockaddr_in6` inside; every other byte 0
-  socklen_t length = 0;        ///< how many bytes of \p storage are the address
+  socklen_t length = 0;        ///< how many bytes of `storage` are the address
 
   /// The address as the `const sockaddr*` that `connect` takes.
+  /// \return a pointer to `storage`, valid as long as this object; pass
+  ///   `length` with it.
   [[nodiscard]] const sockaddr* get() const noexcept { return reinterpret_cast<const sockaddr*>(&storage); }
   /// `AF_INET` or `AF_INET6` (the `ss_family` inside).
+  /// \return `storage.ss_family`: `AF_INET`, `AF_INET6`, or `AF_UNSPEC` (0)
+  ///   for a default-constructed SocketAddress.
   [[nodiscard]] int family() const noexcept { return storage.ss_family; }
 };
 
@@ -54,11 +58,15 @@ struct SocketAddress {
 /// and "fe80::1%lo" are not addresses here.
 /// \throws std::invalid_argument when the text is neither (Python raises too:
 ///   a bad address is a mistake in the call, not a failed connection).
+/// \param endpoint  a numeric IPv4 or IPv6 address and a port in host byte order.
+/// \return the `sockaddr_in` or `sockaddr_in6` and its length.
 [[nodiscard]] SocketAddress socket_address(const Endpoint& endpoint);
 
 /// A new TCP socket of the family \p endpoint's address needs (`AF_INET` for
 /// "127.0.0.1", `AF_INET6` for "::1"), close-on-exec, blocking, not connected.
 /// Python: `socket.socket(family, socket.SOCK_STREAM)`.
+/// \param endpoint  where the socket will connect; only its address is read.
+/// \return the new socket, which the caller owns.
 /// \throws std::invalid_argument as socket_address() does.
 /// \throws std::system_error naming "socket" (`EAFNOSUPPORT` on a machine
 ///   without IPv6, for an IPv6 address).
@@ -83,6 +91,8 @@ struct SocketAddress {
 ///   `ECONNREFUSED` when nothing listens there, `EINPROGRESS` for a
 ///   non-blocking socket (the attempt has started; Python raises
 ///   `BlockingIOError`), `EISCONN` when \p fd is connected already.
+/// \param fd  a TCP socket, such as open_stream() returns; it stays the caller's.
+/// \param endpoint  a numeric address and a port in host byte order.
 void connect(int fd, const Endpoint& endpoint);
 
 // ---- Task 3: connect_ex -----------------------------------------------------
@@ -96,6 +106,9 @@ void connect(int fd, const Endpoint& endpoint);
 /// handled exactly as connect() handles it, so it is never returned.
 /// \throws std::invalid_argument for an address that is not numeric text:
 ///   like Python, connect_ex returns the errors of the connection only.
+/// \param fd  a TCP socket, such as open_stream() returns; it stays the caller's.
+/// \param endpoint  a numeric address and a port in host byte order.
+/// \return 0 when connected, else a positive `errno` value; never `EINTR`.
 [[nodiscard]] int connect_ex(int fd, const Endpoint& endpoint);
 
 // ---- Task 4: connect with a time-out ----------------------------------------
@@ -111,6 +124,9 @@ void connect(int fd, const Endpoint& endpoint);
 /// \throws std::invalid_argument as socket_address() does.
 /// \throws std::system_error naming "connect": `ETIMEDOUT` when \p timeout
 ///   passes first, else the attempt's error (`ECONNREFUSED`, …).
+/// \param endpoint  a numeric address and a port in host byte order.
+/// \param timeout  how long the whole attempt may take.
+/// \return the connected socket, in blocking mode, which the caller owns.
 [[nodiscard]] FileDescriptor connect_with_timeout(const Endpoint& endpoint, std::chrono::milliseconds timeout);
 
 // ---- Task 5: reading a byte stream ------------------------------------------
@@ -119,7 +135,9 @@ void connect(int fd, const Endpoint& endpoint);
 /// `c.recv(1024)`.  Blocks until some data is there.  TCP is a stream of
 /// bytes with no messages in it: what two `send`s wrote may come back in one
 /// call, and one `send` may need several.  Retries on `EINTR`.
-/// \returns the bytes; an empty string means the peer closed its end
+/// \param fd  a connected stream socket; it stays the caller's.
+/// \param max  the most bytes to take, at least 1.
+/// \returns the bytes, 1 to \p max of them; an empty string means the peer closed its end
 ///   (end of stream), as Python's `b''` does.
 /// \throws std::invalid_argument when \p max is 0 (its empty answer would
 ///   look like the end of the stream).
@@ -131,8 +149,8 @@ void connect(int fd, const Endpoint& endpoint);
 
 /// How many bytes went each way through relay().
 struct RelayTotals {
-  std::size_t sent = 0;      ///< from \p input to the socket
-  std::size_t received = 0;  ///< from the socket to \p output
+  std::size_t sent = 0;      ///< from relay()'s `input` to the socket
+  std::size_t received = 0;  ///< from the socket to relay()'s `output`
 };
 
 /// The loop of an interactive client such as `echo-client`: copies \p input
@@ -149,6 +167,11 @@ struct RelayTotals {
 ///   reading replies.
 /// - \p socket readable (or `POLLHUP` / `POLLERR`): `recv`.  Bytes: write all
 ///   of them to \p output.  0: the server has closed: return.  An error: throw.
+/// \param input  the descriptor to read what to send from, such as
+///   `STDIN_FILENO`: a terminal, a pipe or a file.
+/// \param socket  the connected stream socket.
+/// \param output  the descriptor to write what arrives to, such as
+///   `STDOUT_FILENO`.  (relay() closes none of the three: they stay the caller's.)
 /// \returns the totals, when the server has closed its end.
 /// \throws std::system_error naming the call that failed ("poll", "read",
 ///   "send", "shutdown", "recv", "write"), e.g. `ECONNRESET`.

@@ -46,11 +46,17 @@ inline constexpr SizeOption send_buffer{SOL_SOCKET, SO_SNDBUF};
 
 /// Turns \p option on or off on \p fd: `setsockopt` with an `int` 1 or 0.
 /// Python: `s.setsockopt(level, name, 1)`.
+/// \param fd  the socket; it stays the caller's.
+/// \param option  which flag, such as `reuse_address` or `no_delay`.
+/// \param on  true to turn it on (1), false to turn it off (0).
 /// \throws std::system_error naming "setsockopt".
 void set_option(int fd, FlagOption option, bool on);
 
 /// Whether \p option is on: `getsockopt` into an `int`, nonzero meaning on
 /// (the kernel may report a set flag as any nonzero value).
+/// \param fd  the socket; it stays the caller's.
+/// \param option  which flag, such as `reuse_address` or `no_delay`.
+/// \return true when the kernel reports a nonzero value.
 /// \throws std::system_error naming "getsockopt"; std::length_error when the
 ///   kernel's answer is not `sizeof(int)` bytes long.
 [[nodiscard]] bool get_option(int fd, FlagOption option);
@@ -58,12 +64,18 @@ void set_option(int fd, FlagOption option, bool on);
 /// Sets \p option to \p value: `setsockopt` with an `int`.  For the buffer
 /// sizes the kernel stores twice \p value (bookkeeping room; `man 7 socket`),
 /// capped by `net.core.rmem_max` / `wmem_max` and raised to a minimum.
+/// \param fd  the socket; it stays the caller's.
+/// \param option  which quantity, such as `receive_buffer` or `send_buffer`.
+/// \param value  the new value, 0 or more; bytes, for the buffer sizes.
 /// \throws std::system_error naming "setsockopt"; std::invalid_argument when
 ///   \p value is negative (no call is made).
 void set_option(int fd, SizeOption option, int value);
 
 /// The value of \p option: `getsockopt` into an `int`.  For the buffer sizes,
 /// what the kernel stored, not what was set.
+/// \param fd  the socket; it stays the caller's.
+/// \param option  which quantity, such as `receive_buffer` or `send_buffer`.
+/// \return the value the kernel reports; bytes, for the buffer sizes.
 /// \throws std::system_error naming "getsockopt"; std::length_error when the
 ///   kernel's answer is not `sizeof(int)` bytes long.
 [[nodiscard]] int get_option(int fd, SizeOption option);
@@ -72,6 +84,12 @@ void set_option(int fd, SizeOption option, int value);
 /// \p buffer_length bytes, returned cut to the length the kernel reported
 /// (which may be less).  Python: `s.getsockopt(level, name, buflen)`, which
 /// returns a `bytes` object when `buflen` is given.
+/// \param fd  the socket; it stays the caller's.
+/// \param level  `SOL_SOCKET`, `IPPROTO_TCP`, `IPPROTO_IP`, …
+/// \param name  the option at that level, such as `SO_TYPE` or `TCP_INFO`.
+/// \param buffer_length  the buffer's size in bytes: the most to return.
+/// \return the option's bytes as the kernel wrote them, at most
+///   \p buffer_length of them.
 /// \throws std::system_error naming "getsockopt".
 [[nodiscard]] std::vector<std::uint8_t> get_option_bytes(int fd, int level, int name, std::size_t buffer_length);
 

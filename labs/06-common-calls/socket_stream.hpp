@@ -31,6 +31,8 @@ class SocketStreamBuf : public std::streambuf {
   /// Buffers of \p buffer_size bytes each (at least 1) for \p fd.  Set the
   /// get area empty (so the first read calls underflow) and the put area to
   /// the whole output buffer.
+  /// \param fd  a connected stream socket; it stays the caller's.
+  /// \param buffer_size  the size in bytes of each of the two buffers, at least 1.
   explicit SocketStreamBuf(int fd, std::size_t buffer_size = 4096);
   /// Sends what is still buffered (like sync()), never throws.
   ~SocketStreamBuf() override;
@@ -42,19 +44,24 @@ class SocketStreamBuf : public std::streambuf {
   /// Refills the input buffer: first sends any buffered output (so a request
   /// written and not yet flushed cannot leave both ends waiting for each
   /// other); then one `recv(2)` of up to the buffer's size (`EINTR` retried).
-  /// Returns the first byte received as `traits_type::to_int_type(c)`, or
-  /// `traits_type::eof()` at end of stream or when flushing failed.
+  /// \return the first byte received, as `traits_type::to_int_type(c)` (never
+  ///   equal to eof); `traits_type::eof()` at end of stream or when flushing
+  ///   failed.
   /// \throws std::system_error naming "recv" when it fails (the stream
   ///   catches it and sets `badbit`).
   int_type underflow() override;
 
   /// Sends the output buffer, then, unless \p ch is eof, stores \p ch in the
-  /// empty buffer.  Returns a value other than eof on success, eof when a
-  /// send failed.
+  /// empty buffer.
+  /// \param ch  the character that did not fit, as an `int_type`; or
+  ///   `traits_type::eof()` to only send the buffer.
+  /// \return a value other than `traits_type::eof()` on success (such as
+  ///   \p ch itself); `traits_type::eof()` when a send failed.
   int_type overflow(int_type ch) override;
 
   /// Sends everything in the output buffer (`send` with `MSG_NOSIGNAL`, in a
-  /// loop: one call may send part of it).  Returns 0, or -1 when a send failed.
+  /// loop: one call may send part of it).
+  /// \return 0 when everything was sent; -1 when a send failed.
   int sync() override;
 
  private:
@@ -69,6 +76,9 @@ class SocketStreamBuf : public std::streambuf {
 class SocketStream : public std::iostream {
  public:
   /// A stream reading and writing \p fd, with buffers of \p buffer_size bytes.
+  /// \param fd  a connected stream socket; it stays the caller's, to close
+  ///   after the stream is destroyed.
+  /// \param buffer_size  the size in bytes of each buffer, at least 1.
   explicit SocketStream(int fd, std::size_t buffer_size = 4096)
       : std::iostream(nullptr), buffer_(fd, buffer_size) {
     rdbuf(&buffer_);

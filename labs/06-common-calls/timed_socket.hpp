@@ -40,24 +40,31 @@ class TimedSocket {
   /// Takes ownership of \p fd and puts it in blocking mode (clears
   /// `O_NONBLOCK` with `fcntl(2)`): the time-out is `std::nullopt`, as for a
   /// new Python socket.
+  /// \param fd  an open socket, now this object's to close.
   /// \throws std::system_error naming "fcntl".
   explicit TimedSocket(FileDescriptor fd);
 
   /// The descriptor (-1 after close()).  Python: `s.fileno()`.
+  /// \return the descriptor, still owned by this object; -1 after close().
   [[nodiscard]] int fileno() const noexcept;
 
   /// Chooses the mode, at any time (not only after creation): sets or clears
   /// `O_NONBLOCK` (set for any time-out that is not `std::nullopt`, as Python
   /// does) and remembers \p timeout.  Python: `s.settimeout(t)`.
+  /// \param timeout  `std::nullopt` for blocking, 0 ms for non-blocking, else
+  ///   the longest a call may wait (0 ms or more).
   /// \throws std::invalid_argument for a negative time-out (nothing changes);
   ///   std::system_error naming "fcntl".
   void settimeout(Timeout timeout);
 
   /// The time-out last set: `std::nullopt` for blocking.  Python: `s.gettimeout()`.
+  /// \return the time-out settimeout() or setblocking() last set;
+  ///   `std::nullopt` when neither was called.
   [[nodiscard]] Timeout gettimeout() const noexcept;
 
   /// `setblocking(true)` is `settimeout(std::nullopt)`; `setblocking(false)` is
   /// `settimeout(0ms)`.  Python: `s.setblocking(flag)`.
+  /// \param blocking  true for blocking mode, false for non-blocking.
   /// \throws what settimeout() throws.
   void setblocking(bool blocking);
 
@@ -71,22 +78,31 @@ class TimedSocket {
   ///   read or accept) for what is left of t, counted from the start of this
   ///   call, then try again; when poll says nothing happened in time, throw
   ///   `ETIMEDOUT`.
+  /// \param data  the bytes to send.
+  /// \return how many bytes the kernel took: at least 1 when \p data is not
+  ///   empty, at most `data.size()`.
   /// \throws std::system_error naming "send" (or "poll").
   [[nodiscard]] std::size_t send(std::string_view data);
 
   /// Sends all of \p data, as send_all() does, with one deadline for all of
   /// it (Python 3.5 and later: the time-out bounds the whole `sendall`).
+  /// \param data  the bytes to send; may be empty.
   /// \throws std::system_error naming "send": `ETIMEDOUT` when the time ran
   ///   out with data left (what was sent stays sent).
   void sendall(std::string_view data);
 
   /// One `recv(2)` of at most \p max_size bytes under the time-out; "" at end
-  /// of stream.  \throws std::system_error naming "recv" (`ETIMEDOUT`, `EAGAIN`, …).
+  /// of stream.
+  /// \param max_size  the most bytes to take.
+  /// \return what arrived, 1 to \p max_size bytes; "" at end of stream.
+  /// \throws std::system_error naming "recv" (`ETIMEDOUT`, `EAGAIN`, …).
   [[nodiscard]] std::string recv(std::size_t max_size);
 
   /// Accepts a connection on this listening socket, under the time-out
   /// (`accept4(2)` with `SOCK_CLOEXEC`).  The new socket is blocking, with no
   /// time-out, whatever this socket's mode: Python gives it the default time-out.
+  /// \return the new connection, owning its descriptor, with time-out
+  ///   `std::nullopt`.
   /// \throws std::system_error naming "accept" (`ETIMEDOUT`, `EAGAIN`, …).
   [[nodiscard]] TimedSocket accept();
 
@@ -96,6 +112,8 @@ class TimedSocket {
   /// does not come), then `getsockopt(SO_ERROR)` says whether it worked (throw
   /// that error if not).  Blocking: `connect` waits by itself.
   /// Python: `s.connect(address)`.
+  /// \param address  where to connect, of this socket's family; such as
+  ///   socket_address() makes.
   /// \throws std::system_error naming "connect".
   void connect(const SocketAddress& address);
 

@@ -35,6 +35,13 @@ struct Member {
 /// when the server itself speaks).  Returns, in room order, the ids of the
 /// members whose queue refused the block because it was full; every other
 /// member (but the sender) has it queued.  Writes nothing to any socket.
+/// \param room  every client of the room, in room order; the caller owns the
+///   list and the queues.
+/// \param sender  the id of the member who said it, or an id not in the room
+///   (the server's own message).
+/// \param block  the line to queue, shared by all the queues (not copied).
+/// \return the ids of the members whose queue was full, in room order; empty
+///   when every member but the sender has the block queued.
 [[nodiscard]] std::vector<int> broadcast(std::span<const Member> room, int sender, const Block& block);
 
 }  // namespace socklab::chat

@@ -46,6 +46,10 @@ enum class DuplexEnd {
 
 /// The message written to the output for a typed line that was too long.
 /// (A function, so that tests and the program share the one wording.)
+/// Given: already written in `duplex.cpp`.
+/// \param max_line  the limit the line broke, as passed to run_duplex().
+/// \return one line ending in `"\n"` that names \p max_line: "! that line is
+///   longer than 65536 bytes: it was not sent".
 [[nodiscard]] std::string too_long_typed_message(std::size_t max_line);
 
 /// Moves lines both ways between a user and a server, at the same time, until
@@ -84,6 +88,15 @@ enum class DuplexEnd {
 /// \throws std::system_error naming the failed call ("poll", "read", "recv",
 ///   "send", "write", "shutdown") for any other error, such as `ECONNRESET`
 ///   from `recv`.
+/// \param input_fd  where the user types, such as `STDIN_FILENO`.
+/// \param output_fd  where received text is written, such as `STDOUT_FILENO`.
+/// \param socket_fd  the connected stream socket to the server.
+/// \param hooks  what a typed and a received line become; `typed` and
+///   `received` must be set, `refill` and `quitting` may be empty.
+/// \param max_line  the longest line, in bytes without its ending, taken
+///   from either side; at least 1.
+/// \return how the conversation ended.  run_duplex() closes none of the
+///   three descriptors: they stay the caller's.
 DuplexEnd run_duplex(int input_fd, int output_fd, int socket_fd, const DuplexHooks& hooks,
                      std::size_t max_line = 64 * 1024);
 

@@ -62,19 +62,28 @@ struct Frame {
 class LineFramer {
  public:
   /// A framer refusing lines longer than \p max_line bytes (at least 1).
+  /// \param max_line  the longest line accepted, in bytes, not counting its
+  ///   `"\n"` or `"\r\n"`.
   explicit LineFramer(std::size_t max_line = 4096);
 
   /// Takes bytes received from the stream, in order.  May be called with an
   /// empty view.  Invalidates the text of frames returned earlier.
+  /// \param bytes  what one `recv` gave, any bytes; copied as needed, so the
+  ///   caller's buffer may be reused at once.
   void feed(std::string_view bytes);
 
   /// The next result: a complete line, a refused line, or none yet.
+  /// \return a Frame of kind `line` (with its text), `too_long`, or `none`
+  ///   when the bytes fed so far hold no further result.
   [[nodiscard]] Frame next();
 
   /// How many received bytes are held (not yet returned or discarded).
+  /// \return the count, in bytes; at most `max_line() + 1` after next() has
+  ///   returned Frame::Kind::none.
   [[nodiscard]] std::size_t buffered() const noexcept;
 
   /// The limit this framer was made with.
+  /// \return the constructor's `max_line`, in bytes.
   [[nodiscard]] std::size_t max_line() const noexcept { return max_line_; }
 
  private:

@@ -30,6 +30,8 @@ namespace socklab::chat {
 using Block = std::shared_ptr<const std::string>;
 
 /// Makes a Block holding \p bytes.
+/// \param bytes  the block's contents, moved into it.
+/// \return a new Block, never null; its copies share the one string.
 [[nodiscard]] inline Block make_block(std::string bytes) {
   return std::make_shared<const std::string>(std::move(bytes));
 }
@@ -38,17 +40,20 @@ using Block = std::shared_ptr<const std::string>;
 class OutputQueue {
  public:
   /// An empty queue that holds at most \p limit bytes.
+  /// \param limit  the most bytes that may wait at once.
   explicit OutputQueue(std::size_t limit);
 
   /// Queues \p block behind what is already waiting, without copying its
-  /// bytes.  Returns false, and queues nothing, when size() plus the block's
-  /// size would be more than limit().  A null or empty block queues nothing
-  /// and returns true.
+  /// bytes.  A null or empty block queues nothing.
+  /// \param block  the bytes to queue; the queue keeps a reference to them
+  ///   (shared ownership) until they are written.
+  /// \return true when the block was queued, or was null or empty; false, and
+  ///   nothing queued, when size() plus the block's size would be more than
+  ///   limit().
   [[nodiscard]] bool push(Block block);
 
   /// Writes as much of the queue to the socket \p fd as it takes now, oldest
-  /// bytes first, and removes what was written.  Returns how many bytes were
-  /// written: 0 when the queue is empty or the socket's buffer is full.
+  /// bytes first, and removes what was written.
   ///
   /// The socket is non-blocking (or treat it as if it were): never wait.
   /// - Write many blocks per call: one `sendmsg(2)` with an array of `iovec`s
@@ -60,15 +65,21 @@ class OutputQueue {
   ///   there next time.
   /// - `EAGAIN`/`EWOULDBLOCK`: the socket is full; stop and return what was
   ///   written so far.  `EINTR`: call again.
+  /// \param fd  the client's connected stream socket; it stays the caller's.
+  /// \return how many bytes were written: 0 when the queue is empty or the
+  ///   socket's buffer is full.
   /// \throws std::system_error naming "sendmsg" for any other error
   ///   (`EPIPE`, `ECONNRESET`, …); what was written before it stays removed.
   std::size_t flush(int fd);
 
   /// How many bytes are waiting.
+  /// \return the bytes queued and not yet written, from 0 to limit().
   [[nodiscard]] std::size_t size() const noexcept;
   /// Whether no bytes are waiting.
+  /// \return `size() == 0`.
   [[nodiscard]] bool empty() const noexcept { return size() == 0; }
   /// The most bytes this queue holds.
+  /// \return the constructor's `limit`.
   [[nodiscard]] std::size_t limit() const noexcept { return limit_; }
 
  private:

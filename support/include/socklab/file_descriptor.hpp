@@ -18,27 +18,37 @@ class FileDescriptor {
   /// Owns nothing.
   FileDescriptor() noexcept = default;
   /// Takes ownership of \p fd (which must be open, or -1 for none).
+  /// \param fd  an open descriptor, which this object will close; or -1 to own nothing.
   explicit FileDescriptor(int fd) noexcept : fd_(fd) {}
   ~FileDescriptor();
 
   FileDescriptor(const FileDescriptor&) = delete;
   FileDescriptor& operator=(const FileDescriptor&) = delete;
   /// Takes \p other's descriptor, leaving \p other empty.
+  /// \param other  the owner to take from; it owns nothing afterwards.
   FileDescriptor(FileDescriptor&& other) noexcept;
   /// Closes the descriptor owned so far, then takes \p other's.
+  /// Assigning an object to itself does nothing.
+  /// \param other  the owner to take from; it owns nothing afterwards.
+  /// \return `*this`.
   FileDescriptor& operator=(FileDescriptor&& other) noexcept;
 
   /// The descriptor, or -1 when none is owned.
+  /// \return the descriptor (still owned by this object), or -1.
   [[nodiscard]] int get() const noexcept { return fd_; }
   /// Whether a descriptor is owned.
+  /// \return `get() >= 0`.
   explicit operator bool() const noexcept { return fd_ >= 0; }
 
   /// Gives up ownership without closing and returns the descriptor.
+  /// \return the descriptor, now the caller's to close; -1 if none was owned.
   [[nodiscard]] int release() noexcept;
   /// Closes now; owns nothing afterwards, even when close(2) fails.
   /// \throws std::system_error naming "close".
   void close();
-  /// A new descriptor for the same open file (dup(2), close-on-exec set).
+  /// A new descriptor for the same open file, as dup(2) makes, but with
+  /// close-on-exec set (`fcntl(F_DUPFD_CLOEXEC)`).
+  /// \return a new owner of the new descriptor, the lowest number free.
   /// \throws std::system_error naming "fcntl".
   [[nodiscard]] FileDescriptor duplicate() const;
 
