@@ -30,11 +30,14 @@ using socklab::testkit::has_capability;
 using socklab::testkit::set_io_timeout;
 using namespace std::chrono_literals;
 
+// [errata-seqpacket-inet]
 TEST_CASE("article: AF_INET has no SOCK_SEQPACKET on Linux", "[task_6][points:1][article]") {
   INFO("socket.socket(type=socket.SOCK_SEQPACKET) is AF_INET, which has no such type");
   REQUIRE(probe({"", AF_INET, SOCK_SEQPACKET, 0}).error == ESOCKTNOSUPPORT);
 }
+// [errata-seqpacket-inet]
 
+// [errata-seqpacket-unix]
 TEST_CASE("article: SOCK_SEQPACKET over AF_UNIX keeps message boundaries",
           "[task_1][points:1][article]") {
   // An abstract-namespace name (leading NUL): no file, unique to this process.
@@ -71,7 +74,9 @@ TEST_CASE("article: SOCK_SEQPACKET over AF_UNIX keeps message boundaries",
   const auto second = check("recv", ::recv(peer.get(), buffer, sizeof buffer, 0));
   CHECK(std::string(buffer, static_cast<std::size_t>(second)) == "second");
 }
+// [errata-seqpacket-unix]
 
+// [errata-raw-cap]
 TEST_CASE("article: a raw socket needs the CAP_NET_RAW capability",
           "[task_4][points:1][article]") {
   if (has_capability(CAP_NET_RAW)) {
@@ -91,12 +96,16 @@ TEST_CASE("article: a raw socket needs the CAP_NET_RAW capability",
     REQUIRE(threw);
   }
 }
+// [errata-raw-cap]
 
+// [errata-raw-proto]
 TEST_CASE("article: SOCK_RAW needs a protocol number", "[task_6][points:1][article]") {
   INFO("socket(AF_INET, SOCK_RAW, 0) names no IP protocol: EPROTONOSUPPORT, privileged or not");
   REQUIRE(probe({"", AF_INET, SOCK_RAW, 0}).error == EPROTONOSUPPORT);
 }
+// [errata-raw-proto]
 
+// [errata-raw-arp]
 TEST_CASE("article: an AF_INET raw socket cannot carry ARP", "[task_6][points:1][article]") {
   INFO("Its protocol is an IP protocol number below 256; ARP's EtherType 0x0806 is not one "
        "(ARP frames need AF_PACKET)");
@@ -106,7 +115,9 @@ TEST_CASE("article: an AF_INET raw socket cannot carry ARP", "[task_6][points:1]
   const int expected = has_capability(CAP_NET_RAW) ? 0 : EPERM;
   REQUIRE(probe({"", AF_PACKET, SOCK_RAW, htons(ETH_P_ARP)}).error == expected);
 }
+// [errata-raw-arp]
 
+// [errata-inet6]
 TEST_CASE("article: an AF_INET6 socket talks to IPv4 clients too", "[task_1][points:1][article]") {
   INFO("Step 1: a Socket(AF_INET6, SOCK_STREAM) with IPV6_V6ONLY off, bound to "
        "::ffff:127.0.0.1 (IPv4 loopback, written as an IPv6 address), port 0");
@@ -141,3 +152,4 @@ TEST_CASE("article: an AF_INET6 socket talks to IPv4 clients too", "[task_1][poi
   CHECK(peer.sin6_family == AF_INET6);
   CHECK(IN6_IS_ADDR_V4MAPPED(&peer.sin6_addr));
 }
+// [errata-inet6]

@@ -91,6 +91,7 @@ TEST_CASE("article: port numbers run from 0 to 65535", "[task_6][points:1][artic
   CHECK_THROWS_AS(classify_port(65536), std::out_of_range);
 }
 
+// [errata-user-ports]
 TEST_CASE("article: user ports start at 1024, not above 1024, and end at 49151",
           "[task_6][points:1][article]") {
   INFO("The article: 用户端口号一般大于1024 (user ports are usually above 1024). IANA's user "
@@ -101,7 +102,9 @@ TEST_CASE("article: user ports start at 1024, not above 1024, and end at 49151",
   CHECK(classify_port(49151) == PortClass::user);
   CHECK(classify_port(49152) == PortClass::dynamic);
 }
+// [errata-user-ports]
 
+// [errata-dns]
 TEST_CASE("article: DNS, port 53, is listed for TCP as well as UDP where libc says so",
           "[task_3][points:1][article]") {
   INFO("The article's table says DNS is 53 over UDP only. Step 1: you load " << services_path
@@ -121,7 +124,9 @@ TEST_CASE("article: DNS, port 53, is listed for TCP as well as UDP where libc sa
     CHECK(same(first, answer));
   }
 }
+// [errata-dns]
 
+// [errata-ftp]
 TEST_CASE("article: FTP is two services, ftp on port 21 and ftp-data on port 20",
           "[task_4][points:1][article]") {
   INFO("The article writes FTP 21,20 as one application. Step 1: in a table of "
@@ -139,7 +144,9 @@ TEST_CASE("article: FTP is two services, ftp on port 21 and ftp-data on port 20"
     CHECK(same(yours, answer));
   }
 }
+// [errata-ftp]
 
+// [errata-case]
 TEST_CASE("article: service and protocol names are case-sensitive, so SSH/TCP finds nothing",
           "[task_4][points:1][article]") {
   INFO("The article writes names in capitals (SSH, TCP). Step 1: in a table of 'ssh 22/tcp', "
@@ -166,7 +173,9 @@ TEST_CASE("article: service and protocol names are case-sensitive, so SSH/TCP fi
     }
   }
 }
+// [errata-case]
 
+// [errata-mongo]
 TEST_CASE("article: MongoDB's port 27017 is in the services database only where libc says so",
           "[task_5][points:1][article]") {
   INFO("The article lists MONGO 27017/TCP. Step 1: in a table holding 'mongodb 27017/tcp', "
@@ -184,7 +193,9 @@ TEST_CASE("article: MongoDB's port 27017 is in the services database only where 
     CHECK(same(yours, answer));
   }
 }
+// [errata-mongo]
 
+// [errata-port-rows]
 TEST_CASE("article: each row of the port table agrees with the services database as libc reads it",
           "[task_5][points:1][article]") {
   INFO("Step 1: in a table holding 'ssh 22/tcp', find_by_port(22, \"tcp\") finds it");
@@ -204,7 +215,9 @@ TEST_CASE("article: each row of the port table agrees with the services database
     }
   }
 }
+// [errata-port-rows]
 
+// [errata-ephemeral]
 TEST_CASE("article: Linux hands out ephemeral ports from its own range, not IANA's dynamic range",
           "[task_7][points:1][article]") {
   PortRange expected = default_ephemeral_range;
@@ -245,3 +258,4 @@ TEST_CASE("article: Linux hands out ephemeral ports from its own range, not IANA
     CHECK(is_ephemeral(port, range));
   }
 }
+// [errata-ephemeral]

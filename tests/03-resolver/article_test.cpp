@@ -22,6 +22,7 @@ namespace {
 std::string dotted(const std::optional<Ipv4Bytes>& bytes) { return bytes ? inet_ntoa(*bytes) : "rejected"; }
 }  // namespace
 
+// [errata-inet-aton]
 TEST_CASE("article: inet_aton reads much more than dotted quads", "[task_1][points:1][article]") {
   INFO("Shorthand, octal and hexadecimal all parse, and text after a space is ignored");
   CHECK(dotted(socklab::resolver::inet_aton("127.1")) == "127.0.0.1");
@@ -30,13 +31,16 @@ TEST_CASE("article: inet_aton reads much more than dotted quads", "[task_1][poin
   CHECK(dotted(socklab::resolver::inet_aton("010.0.0.1")) == "8.0.0.1");
   CHECK(dotted(socklab::resolver::inet_aton("1.2.3.4 and more")) == "1.2.3.4");
 }
+// [errata-inet-aton]
 
+// [errata-inet-pton]
 TEST_CASE("article: inet_pton is strict where inet_aton is lenient", "[task_2][points:1][article]") {
   REQUIRE(socklab::resolver::inet_pton(AF_INET, "127.0.0.1").has_value());
   CHECK_FALSE(socklab::resolver::inet_pton(AF_INET, "127.1").has_value());
   CHECK_FALSE(socklab::resolver::inet_pton(AF_INET, "010.0.0.1").has_value());
   CHECK_FALSE(socklab::resolver::inet_pton(AF_INET, "1.2.3.4 and more").has_value());
 }
+// [errata-inet-pton]
 
 TEST_CASE("article: gethostbyname is IPv4-only and getaddrinfo is not", "[task_4][points:1][article]") {
   INFO("Step 1: getaddrinfo gives an IPv6 result for ::1");
@@ -50,6 +54,7 @@ TEST_CASE("article: gethostbyname is IPv4-only and getaddrinfo is not", "[task_4
   CHECK(entry->h_length == 4);
 }
 
+// [errata-socketpair]
 TEST_CASE("article: Linux has no AF_INET socket pairs", "[task_7][points:1][article]") {
   INFO("The article calls socketpair(family=socket.AF_INET, ...); Linux refuses that with EOPNOTSUPP");
   REQUIRE(socket_pair(AF_UNIX, SOCK_STREAM).first.get() >= 0);
@@ -60,7 +65,9 @@ TEST_CASE("article: Linux has no AF_INET socket pairs", "[task_7][points:1][arti
     CHECK(e.code() == std::error_code(EOPNOTSUPP, std::system_category()));
   }
 }
+// [errata-socketpair]
 
+// [errata-source-port]
 TEST_CASE("article: the source port need not match the destination port", "[task_8][points:1][article]") {
   INFO("The article says both ports of create_connection must be the same; port 0 lets the kernel choose");
   const auto listener = socklab::testkit::listen_on_loopback();
@@ -71,3 +78,4 @@ TEST_CASE("article: the source port need not match the destination port", "[task
   CHECK(socklab::testkit::peer_port(connected->get()) == listener.port);
   CHECK(socklab::testkit::local_port(connected->get()) != 0);
 }
+// [errata-source-port]

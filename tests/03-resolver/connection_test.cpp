@@ -73,6 +73,7 @@ TEST_CASE("socket_pair of datagrams keeps message boundaries", "[task_7][points:
   CHECK(check("recv", ::recv(b.get(), buffer, sizeof buffer, 0)) == 3);
 }
 
+// [errata-fromfd]
 TEST_CASE("from_fd duplicates: each descriptor is closed by its own owner", "[task_7][points:1]") {
   auto [a, b] = socket_pair();
   REQUIRE(a.get() >= 0);
@@ -94,6 +95,7 @@ TEST_CASE("from_fd duplicates: each descriptor is closed by its own owner", "[ta
     CHECK(e.code() == std::error_code(EBADF, std::system_category()));
   }
 }
+// [errata-fromfd]
 
 TEST_CASE("connect_first connects and hands back a blocking socket", "[task_8][points:2]") {
   const auto listener = listen_on_loopback();

@@ -75,6 +75,7 @@ TEST_CASE("accept_one on an IPv6 listener shows the peer as ::1", "[task_3][poin
   CHECK(accepted->peer == Endpoint{"::1", local_port(client.get())});
 }
 
+// [errata-accept-mapped]
 TEST_CASE("accept_one shows an IPv4 client of a dual-stack listener by its IPv4-mapped address", "[task_3][points:1]") {
   INFO("Step 1: the test makes an AF_INET6 listener, IPV6_V6ONLY off, on ::ffff:127.0.0.1 port 0");
   FileDescriptor listener(check("socket", ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0)));
@@ -92,6 +93,7 @@ TEST_CASE("accept_one shows an IPv4 client of a dual-stack listener by its IPv4-
   REQUIRE(accepted->socket.get() >= 0);
   CHECK(accepted->peer == Endpoint{"::ffff:127.0.0.1", local_port(client.get())});
 }
+// [errata-accept-mapped]
 
 TEST_CASE("accept_one throws std::system_error naming accept", "[task_3][points:1]") {
   const auto listener = listen_on_loopback(AF_INET);

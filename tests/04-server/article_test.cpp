@@ -51,6 +51,7 @@ const std::error_code address_in_use(EADDRINUSE, std::system_category());
 
 }  // namespace
 
+// [errata-backlog-count]
 TEST_CASE("article: listen's backlog does not bound how many connections a server has",
           "[task_3][points:1][article]") {
   INFO("Step 1: listen_on(\"127.0.0.1\", 0, {.backlog = 1}); the article says listen(num) allows at most num connections");
@@ -73,7 +74,9 @@ TEST_CASE("article: listen's backlog does not bound how many connections a serve
     CHECK(pass(clients[i].get(), served[i].socket.get(), text) == text);
   }
 }
+// [errata-backlog-count]
 
+// [errata-backlog-queue]
 TEST_CASE("article: the backlog bounds only the queue of connections not yet accepted",
           "[task_2][points:1][article]") {
   for (const int backlog : {0, 1}) {
@@ -96,7 +99,9 @@ TEST_CASE("article: the backlog bounds only the queue of connections not yet acc
     CHECK(connected_within(late.get(), 4s));
   }
 }
+// [errata-backlog-queue]
 
+// [errata-reuseaddr-without]
 TEST_CASE("article: without SO_REUSEADDR, a port with a connection in TIME_WAIT cannot be bound again",
           "[task_2][points:1][article]") {
   INFO("Step 1: a server like the article's Server.py: no SO_REUSEADDR");
@@ -112,7 +117,9 @@ TEST_CASE("article: without SO_REUSEADDR, a port with a connection in TIME_WAIT 
   INFO("Step 4: on Linux, even with SO_REUSEADDR now: the socket in TIME_WAIT must have had it too");
   CHECK(listen_error(port, {.reuse_address = true}) == address_in_use);
 }
+// [errata-reuseaddr-without]
 
+// [errata-reuseaddr-both]
 TEST_CASE("article: with SO_REUSEADDR on both runs, a server restarts at once on its port",
           "[task_2][points:1][article]") {
   INFO("Step 1: a server with SO_REUSEADDR served a client, closed the connection first, and stopped");
@@ -132,7 +139,9 @@ TEST_CASE("article: with SO_REUSEADDR on both runs, a server restarts at once on
   const FileDescriptor served = raw_accept(second.get());
   CHECK(pass(client.get(), served.get(), "back") == "back");
 }
+// [errata-reuseaddr-both]
 
+// [errata-reuseport]
 TEST_CASE("article: SO_REUSEPORT lets two listeners share a port, and SO_REUSEADDR does not",
           "[task_2][points:1][article]") {
   INFO("Step 1: two listeners with SO_REUSEPORT on one port");
@@ -157,3 +166,4 @@ TEST_CASE("article: SO_REUSEPORT lets two listeners share a port, and SO_REUSEAD
   CHECK(listen_queue(one.get()).waiting >= 1);
   CHECK(listen_queue(two.get()).waiting >= 1);
 }
+// [errata-reuseport]

@@ -75,6 +75,7 @@ TEST_CASE("listen_on passes the backlog to listen", "[task_2][points:1]") {
   }
 }
 
+// [errata-dual-stack]
 TEST_CASE("a dual-stack listener takes IPv4 clients at an IPv4-mapped address", "[task_2][points:2]") {
   INFO("Step 1: listen_on(\"::ffff:127.0.0.1\", 0, {.dual_stack = true}): an AF_INET6 socket, IPV6_V6ONLY off");
   const FileDescriptor listener = listen_on("::ffff:127.0.0.1", 0, {.dual_stack = true});
@@ -95,6 +96,7 @@ TEST_CASE("a dual-stack listener takes IPv4 clients at an IPv4-mapped address", 
     CHECK(std::string(e.what()).find("bind") != std::string::npos);
   }
 }
+// [errata-dual-stack]
 
 TEST_CASE("listen_on takes numeric addresses only", "[task_2][points:1]") {
   REQUIRE(listen_on("127.0.0.1", 0).get() >= 0);

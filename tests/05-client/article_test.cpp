@@ -26,6 +26,7 @@ using socklab::check;
 using socklab::FileDescriptor;
 using socklab::testkit::finish_within;
 
+// [errata-connect-ex]
 TEST_CASE("article: connect_ex returns errno values, and EINPROGRESS is not a failure",
           "[task_3][points:1][article]") {
   INFO("Step 1: connect_ex to a closed port returns ECONNREFUSED, the errno of connect(2)");
@@ -51,7 +52,9 @@ TEST_CASE("article: connect_ex returns errno values, and EINPROGRESS is not a fa
   CHECK(outcome == 0);
   CHECK(connected_port(fd.get()) == listener.port);
 }
+// [errata-connect-ex]
 
+// [errata-recv-joins]
 TEST_CASE("article: one recv can return what two sends wrote", "[task_5][points:1][article]") {
   INFO("Client.py calls c.recv(1024) once per message it sent, as if one recv were one reply");
   TcpPair pair = tcp_pair();
@@ -64,7 +67,9 @@ TEST_CASE("article: one recv can return what two sends wrote", "[task_5][points:
   REQUIRE(got.has_value());
   REQUIRE(*got == "first\nsecond\n");
 }
+// [errata-recv-joins]
 
+// [errata-recv-splits]
 TEST_CASE("article: one reply may need several recv calls", "[task_5][points:1][article]") {
   TcpPair pair = tcp_pair();
   INFO("Step 1: the server sends 3000 bytes in one send()");
@@ -84,7 +89,9 @@ TEST_CASE("article: one reply may need several recv calls", "[task_5][points:1][
   CHECK(all == reply);
   CHECK(calls == 3);
 }
+// [errata-recv-splits]
 
+// [errata-recv-eof]
 TEST_CASE("article: recv returns an empty string when the server closes", "[task_5][points:1][article]") {
   INFO("Client.py has no test for b'': it would print an empty reply and carry on");
   TcpPair pair = tcp_pair();
@@ -101,7 +108,9 @@ TEST_CASE("article: recv returns an empty string when the server closes", "[task
     CHECK(end->empty());
   }
 }
+// [errata-recv-eof]
 
+// [errata-relay-eof]
 TEST_CASE("article: relay stops when the server closes, while the input is still open",
           "[task_6][points:1][article]") {
   INFO("Client.py loops on input() and recv(); relay must notice the end of the stream and return");
@@ -126,3 +135,4 @@ TEST_CASE("article: relay stops when the server closes, while the input is still
   CHECK(std::string(buffer, static_cast<std::size_t>(got)) == "bye\n");
   CHECK(totals->sent == 0);
 }
+// [errata-relay-eof]

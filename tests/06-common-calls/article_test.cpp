@@ -23,6 +23,7 @@ SocketAddress raw_local_address(int fd) {
 }
 }  // namespace
 
+// [errata-recvfrom]
 TEST_CASE("article: recvfrom takes a size, and cuts a longer datagram to it", "[task_5][points:1][article]") {
   const auto a = udp_on_loopback();
   const auto b = udp_on_loopback();
@@ -35,7 +36,9 @@ TEST_CASE("article: recvfrom takes a size, and cuts a longer datagram to it", "[
   INFO("Step 3: the next call gets the next datagram, not the rest of the first");
   CHECK(receive_from(b.get(), 100).data == "next");
 }
+// [errata-recvfrom]
 
+// [errata-sendto]
 TEST_CASE("article: sendto does not connect the socket", "[task_5][points:1][article]") {
   const auto a = udp_on_loopback();
   const auto b = udp_on_loopback();
@@ -58,3 +61,4 @@ TEST_CASE("article: sendto does not connect the socket", "[task_5][points:1][art
                                     raw_local_address(a.get()).length));
   CHECK(errno_of([&] { (void)receive_from(a.get(), 100, MSG_DONTWAIT); }) == EAGAIN);
 }
+// [errata-sendto]

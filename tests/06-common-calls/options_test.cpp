@@ -66,6 +66,7 @@ TEST_CASE("option calls that fail throw std::system_error", "[task_6][points:1]"
   CHECK((error == EOPNOTSUPP || error == ENOPROTOOPT));
 }
 
+// [errata-buflen]
 TEST_CASE("article: getsockopt with buflen returns the option's raw bytes", "[task_6][points:1][article]") {
   const auto fd = tcp_socket();
   INFO("Step 1: SO_LINGER is a struct linger, not an int: asked with buflen 64, 8 bytes come back");
@@ -82,3 +83,4 @@ TEST_CASE("article: getsockopt with buflen returns the option's raw bytes", "[ta
   std::memcpy(&size, buffer_bytes.data(), sizeof size);
   CHECK(size == 16384);
 }
+// [errata-buflen]

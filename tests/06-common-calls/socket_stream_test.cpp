@@ -40,6 +40,7 @@ TEST_CASE("std::getline reads lines from a SocketStream", "[task_9][points:2]") 
   CHECK((*lines)[4] == "(eof)");
 }
 
+// [errata-makefile-flush]
 TEST_CASE("<< on a SocketStream buffers, and flush sends", "[task_9][points:2]") {
   auto [a, b] = unix_pair();
   SocketStream stream(a.get());
@@ -54,6 +55,7 @@ TEST_CASE("<< on a SocketStream buffers, and flush sends", "[task_9][points:2]")
   CHECK(stream.good());
   CHECK(raw_recv(b.get()) == "answer 42\n");
 }
+// [errata-makefile-flush]
 
 TEST_CASE("a SocketStream sends more than its buffer holds, and the rest when destroyed", "[task_9][points:2]") {
   auto [a, b] = unix_pair();
@@ -80,6 +82,7 @@ TEST_CASE("a SocketStream sends more than its buffer holds, and the rest when de
   CHECK(received == text + "tail");
 }
 
+// [errata-makefile-read]
 TEST_CASE("reading a SocketStream first sends what was written", "[task_9][points:1]") {
   auto [a, b] = unix_pair();
   INFO("Step 1: the peer answers \"pong\" to a line \"ping\"");
@@ -104,3 +107,4 @@ TEST_CASE("reading a SocketStream first sends what was written", "[task_9][point
   REQUIRE(reply.has_value());
   CHECK(*reply == "pong");
 }
+// [errata-makefile-read]

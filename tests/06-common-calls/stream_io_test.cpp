@@ -85,6 +85,7 @@ TEST_CASE("send_some and receive throw std::system_error with the errno", "[task
   CHECK(errno_of([&] { (void)receive(-1, 10); }) == EBADF);
 }
 
+// [errata-send-partial]
 TEST_CASE("article: send may send fewer bytes than it was given", "[task_1][points:2][article]") {
   INFO("Step 1: a non-blocking client with SO_SNDBUF 4096, and a server that reads nothing");
   auto [client, server] = small_buffer_connection();
@@ -100,6 +101,7 @@ TEST_CASE("article: send may send fewer bytes than it was given", "[task_1][poin
   }
   CHECK(error == EAGAIN);
 }
+// [errata-send-partial]
 
 TEST_CASE("send_all finishes what a partial send began", "[task_2][points:3]") {
   auto [client, server] = small_buffer_connection();
@@ -231,6 +233,7 @@ TEST_CASE("shut_down(SHUT_WR) half-closes: the peer reads end of stream and can 
   CHECK(errno_of([&] { shut_down(-1, SHUT_RDWR); }) == EBADF);
 }
 
+// [errata-close-shutdown]
 TEST_CASE("article: close ends one descriptor, shutdown ends the connection", "[task_3][points:1][article]") {
   auto [client, server] = tcp_pair();
   INFO("Step 1: a second descriptor for the client socket (as a fork or dup would make), then close the first");
@@ -250,3 +253,4 @@ TEST_CASE("article: close ends one descriptor, shutdown ends the connection", "[
   }
   CHECK(got.empty());
 }
+// [errata-close-shutdown]

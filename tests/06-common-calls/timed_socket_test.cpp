@@ -204,6 +204,7 @@ TEST_CASE("connect honours the time-out", "[task_8][points:2]") {
   CHECK(socklab::testkit::peer_port(client.fileno()) == listener.port);
 }
 
+// [errata-nonblocking]
 TEST_CASE("article: a non-blocking socket's 'error' is EAGAIN, a normal condition", "[task_8][points:1][article]") {
   auto [a, b] = unix_pair();
   TimedSocket socket(std::move(a));
@@ -220,7 +221,9 @@ TEST_CASE("article: a non-blocking socket's 'error' is EAGAIN, a normal conditio
   REQUIRE(got.has_value());
   CHECK(*got == "now");
 }
+// [errata-nonblocking]
 
+// [errata-settimeout]
 TEST_CASE("article: settimeout can be set at any time, not only on a new socket", "[task_8][points:1][article]") {
   INFO("Step 1: a blocking connection that has already carried data");
   auto [client, server] = tcp_pair();
@@ -245,3 +248,4 @@ TEST_CASE("article: settimeout can be set at any time, not only on a new socket"
   REQUIRE(second.has_value());
   CHECK(*second == "second");
 }
+// [errata-settimeout]

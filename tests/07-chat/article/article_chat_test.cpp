@@ -177,6 +177,7 @@ TEST_CASE("the transcription's socket calls fail with Python's OSError, and a cl
 // ---------------------------------------------------------------------------
 // The article's bugs.
 
+// [errata-duplex-client]
 TEST_CASE("article: Client.py cannot receive while its user is not typing: a message waits until they send a line",
           "[article]") {
   INFO("Step 1: Client.py connects to the test's server, and waits in input() for its user");
@@ -195,7 +196,9 @@ TEST_CASE("article: Client.py cannot receive while its user is not typing: a mes
   CHECK(drain(conn.get(), 200ms) == "hi");
   client.stop();
 }
+// [errata-duplex-client]
 
+// [errata-duplex-server]
 TEST_CASE("article: Server.py cannot send until it receives: what its operator types waits until the client speaks",
           "[article]") {
   INFO("Step 1: Server.py accepts the test's client");
@@ -214,7 +217,9 @@ TEST_CASE("article: Server.py cannot send until it receives: what its operator t
   CHECK(drain(client.get(), 300ms) == "news from the server");
   server.stop();
 }
+// [errata-duplex-server]
 
+// [errata-empty]
 TEST_CASE("article: an empty line sends nothing, and then Client.py and Server.py both wait forever", "[article]") {
   {
     INFO("Step 1: send(b'') on a connected socket returns 0 and sends nothing");
@@ -247,7 +252,9 @@ TEST_CASE("article: an empty line sends nothing, and then Client.py and Server.p
   client.stop();
   server.stop();
 }
+// [errata-empty]
 
+// [errata-framing-split]
 TEST_CASE("article: recv(1024) is not a message: a long line reaches Server.py cut into pieces, each answered as a message",
           "[article]") {
   const Side server = start_server();
@@ -273,7 +280,9 @@ TEST_CASE("article: recv(1024) is not a message: a long line reaches Server.py c
   client.stop();
   server.stop();
 }
+// [errata-framing-split]
 
+// [errata-framing-join]
 TEST_CASE("article: recv(1024) is not a message: two sends can arrive as one", "[article]") {
   const Side server = start_server();
   const Side client = start_client(server.port);
@@ -296,7 +305,9 @@ TEST_CASE("article: recv(1024) is not a message: two sends can arrive as one", "
   client.stop();
   server.stop();
 }
+// [errata-framing-join]
 
+// [errata-utf8]
 TEST_CASE("article: a UTF-8 character cut at byte 1024 raises UnicodeDecodeError, which kills Server.py",
           "[article]") {
   const Side server = start_server();
@@ -321,7 +332,9 @@ TEST_CASE("article: a UTF-8 character cut at byte 1024 raises UnicodeDecodeError
   INFO("Step 4: and nobody can connect any more");
   CHECK_THROWS_AS(connect_raw(server.port), std::system_error);
 }
+// [errata-utf8]
 
+// [errata-eof-recv]
 TEST_CASE("article: when the client leaves, recv returns b'' at once, every time, and Server.py prints an empty message each round",
           "[article]") {
   const Side server = start_server();
@@ -353,7 +366,9 @@ TEST_CASE("article: when the client leaves, recv returns b'' at once, every time
   CHECK(printed.back() == received + " ");
   CHECK(server.screen().count(welcome) == 1);
 }
+// [errata-eof-recv]
 
+// [errata-eof-send]
 TEST_CASE("article: Server.py's replies to a client that has left go nowhere, until a send raises ConnectionResetError",
           "[article]") {
   const Side server = start_server();
@@ -381,7 +396,9 @@ TEST_CASE("article: Server.py's replies to a client that has left go nowhere, un
   CHECK(error->call() == "send");
   CHECK((error->error_number() == ECONNRESET || error->error_number() == EPIPE));
 }
+// [errata-eof-send]
 
+// [errata-quit]
 TEST_CASE("article: 'quit' on Server.py closes both sockets and carries on: recv on the closed socket raises OSError (EBADF)",
           "[article]") {
   const Side server = start_server();
@@ -404,11 +421,13 @@ TEST_CASE("article: 'quit' on Server.py closes both sockets and carries on: recv
   CHECK(client.screen().wait_for_prompts(2, 2s));
   client.stop();
 }
+// [errata-quit]
 
 namespace {
 void ignore_signal(int) {}
 }  // namespace
 
+// [errata-partial]
 TEST_CASE("article: send may send only part of a message, and Server.py does not check: the rest is lost",
           "[article]") {
   INFO("Step 1: a SIGUSR1 handler without SA_RESTART, as any program with a signal handler has");
@@ -459,7 +478,9 @@ TEST_CASE("article: send may send only part of a message, and Server.py does not
   server.stop();
   ::sigaction(SIGUSR1, &previous, nullptr);
 }
+// [errata-partial]
 
+// [errata-one-client]
 TEST_CASE("article: Server.py serves one client ever: a second client connects, and is never accepted, even after the first leaves",
           "[article]") {
   const Side server = start_server();
@@ -486,7 +507,9 @@ TEST_CASE("article: Server.py serves one client ever: a second client connects, 
   CHECK(drain(second.get(), 100ms).empty());
   server.stop();
 }
+// [errata-one-client]
 
+// [errata-backlog]
 TEST_CASE("article: listen(5) is not 5 listeners: while Server.py serves one client, 6 more connect into its queue, and a 7th hangs",
           "[article]") {
   const Side server = start_server();
@@ -510,7 +533,9 @@ TEST_CASE("article: listen(5) is not 5 listeners: while Server.py serves one cli
   first.stop();
   server.stop();
 }
+// [errata-backlog]
 
+// [errata-reuseaddr]
 TEST_CASE("article: without SO_REUSEADDR, Server.py cannot restart on its port while its last connection is in TIME_WAIT",
           "[article]") {
   const Side server = start_server();
@@ -538,7 +563,9 @@ TEST_CASE("article: without SO_REUSEADDR, Server.py cannot restart on its port w
     CHECK(std::string(error.what()) == "[Errno 98] Address already in use");
   }
 }
+// [errata-reuseaddr]
 
+// [errata-bind]
 TEST_CASE("article: Server.py binds 127.0.0.1 only: a client using another address of this machine is refused",
           "[article]") {
   const Side server = start_server();
@@ -554,7 +581,9 @@ TEST_CASE("article: Server.py binds 127.0.0.1 only: a client using another addre
   CHECK(server.screen().wait_for(welcome, 1, 2s));
   server.stop();
 }
+// [errata-bind]
 
+// [errata-files]
 TEST_CASE("article: there is no file transfer: the bytes of a binary file raise UnicodeDecodeError and kill Server.py",
           "[article]") {
   const Side server = start_server();
@@ -571,3 +600,4 @@ TEST_CASE("article: there is no file transfer: the bytes of a binary file raise 
   CHECK(std::string(error->what()) == "'utf-8' codec can't decode byte 0x89 in position 0: invalid start byte");
   CHECK(server.screen().count(received) == 0);
 }
+// [errata-files]
