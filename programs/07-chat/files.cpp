@@ -40,15 +40,16 @@ std::string safe_file_name(std::string_view announced) {
   }
   const auto first = name.find_first_not_of(". \t");
   name = first == std::string::npos ? std::string() : name.substr(first);
-  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) {
-    name.pop_back();
-  }
   if (name.size() > 100) {
     std::size_t cut = 100;
     while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) {
       --cut;  // do not cut a character in two
     }
     name.resize(cut);
+  }
+  // After the cut, which may leave a space at the end.
+  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) {
+    name.pop_back();
   }
   return name.empty() ? "file" : name;
 }
