@@ -2,10 +2,9 @@
 // every parser of programs/07-chat/protocol.cpp (chapters/07-chat/protocol.md).
 //
 // The input is one line (without its "\n").  It goes through
-// - sanitize_text: valid UTF-8 out, no control character but tab (C0 and
-//   DEL; the C1 controls U+0080-U+009F are valid text that it keeps, as
-//   tests/07-chat/program/protocol_test.cpp expects), unchanged when already
-//   safe, idempotent;
+// - sanitize_text: valid UTF-8 out, no control character but tab (C0, DEL
+//   and the C1 controls U+0080-U+009F), unchanged when already safe,
+//   idempotent;
 // - trim, first_word, split_command: the pieces are trimmed parts of the line;
 // - parse_number: at most 13 digits, the same value as a loop here;
 // - parse_file_header, on the arguments as the server (/file) and the client
@@ -69,7 +68,7 @@ std::pair<char32_t, std::size_t> decode_utf8(std::string_view text) {
   return {code, length};
 }
 
-bool is_control(char32_t code) { return (code < 0x20 && code != '\t') || code == 0x7F; }
+bool is_control(char32_t code) { return (code < 0x20 && code != '\t') || (code >= 0x7F && code < 0xA0); }
 
 // Valid UTF-8 holding no control character but tab.
 bool is_safe_text(std::string_view text) {

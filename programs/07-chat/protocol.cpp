@@ -74,6 +74,10 @@ std::string sanitize_text(std::string_view text) {
     if (length == 0) {
       safe += replacement;
       ++i;
+    } else if (length == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) {
+      // A C1 control (U+0080-U+009F): some terminals obey U+009B as an escape.
+      safe += replacement;
+      i += 2;
     } else {
       safe.append(text.substr(i, length));
       i += length;

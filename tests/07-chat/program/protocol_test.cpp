@@ -44,8 +44,9 @@ TEST_CASE("sanitize_text keeps plain text, tab and valid multi-byte characters",
   CHECK(sanitize_text("a\tb") == "a\tb");
   CHECK(sanitize_text("") == "");
   const std::string valid = "h\xC3\xA9llo \xE4\xB8\xAD\xE6\x96\x87 \xF0\x9F\x98\x80 \xEF\xBF\xBD \xED\x9F\xBF "
-                            "\xEE\x80\x80 \xF4\x8F\xBF\xBF \xC2\x80\xDF\xBF\xE0\xA0\x80\xF0\x90\x80\x80";
-  INFO("é, 中文, 😀, U+FFFD, U+D7FF, U+E000, U+10FFFF, and the smallest 2-, 3- and 4-byte forms");
+                            "\xEE\x80\x80 \xF4\x8F\xBF\xBF \xC2\xA0\xDF\xBF\xE0\xA0\x80\xF0\x90\x80\x80";
+  INFO("é, 中文, 😀, U+FFFD, U+D7FF, U+E000, U+10FFFF, U+00A0 (the first 2-byte character past the C1 "
+       "controls), U+07FF, and the smallest 3- and 4-byte forms");
   REQUIRE(chat_test::decode_utf8(valid).has_value());
   CHECK(sanitize_text(valid) == valid);
 }
@@ -59,6 +60,13 @@ TEST_CASE("sanitize_text replaces NUL and every control character but tab", "[pr
     const std::string one(1, static_cast<char>(c));
     INFO("byte " << c);
     CHECK(sanitize_text(one) == (c == '\t' ? one : fffd));
+  }
+  INFO("the C1 controls, U+0080 to U+009F: some terminals obey U+009B (CSI) as ESC [");
+  CHECK(sanitize_text("\xC2\x9B" "31mred") == fffd + "31mred");
+  for (int c = 0x80; c < 0xA0; ++c) {
+    const std::string one{'\xC2', static_cast<char>(c)};
+    INFO("U+00" << std::hex << c);
+    CHECK(sanitize_text(one) == fffd);
   }
 }
 
