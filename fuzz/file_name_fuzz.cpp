@@ -40,14 +40,15 @@ std::size_t utf8_length(std::string_view text, char32_t& code) {
   return length;
 }
 
-// Valid UTF-8 without control characters (tab included) and without U+FFFD,
+// Valid UTF-8 without control characters (C0 with tab, DEL, and the C1 controls
+// U+0080-U+009F, which sanitize_text replaces) and without U+FFFD,
 // which safe_file_name turns into "_" on purpose: the server has already put
 // it where the sender's bytes were unsafe.
 bool plain_text(std::string_view text) {
   while (!text.empty()) {
     char32_t code = 0;
     const std::size_t length = utf8_length(text, code);
-    if (length == 0 || code < 0x20 || code == 0x7F || code == 0xFFFD) {
+    if (length == 0 || code < 0x20 || (code >= 0x7F && code < 0xA0) || code == 0xFFFD) {
       return false;
     }
     text.remove_prefix(length);
