@@ -8,9 +8,10 @@
 #   tests-S-lab        tests/S/<TESTS> linked with lab-S: what the grader runs
 #                      (tests are listed in the order of TESTS: the handout's order)
 #   tests-S-ref        the same test objects linked with ref-S: registered with CTest
+#   gates/S: ...       a CTest test: the stubs compile with the project's warnings as errors
 #   oracle-S           tests/S/oracle.cpp linked with ref-S: answers differential tests
 #   program-S-lab/ref  programs/S/main.cpp (and PROGRAM_SOURCES, also in
-#                      programs/S) linked with each and PROGRAM_LIBRARIES,
+#                      programs/S), compiled once, linked with each and PROGRAM_LIBRARIES,
 #                      named PROGRAM, in bin/lab and bin/ref (project builds only)
 # The test sources are compiled once and linked twice.  A submission build
 # compiles only the lab libraries: it links the project build's archives of
@@ -59,6 +60,7 @@ function(socklab_add_chapter slug)
     target_compile_definitions(tests-${slug}-objects PRIVATE
       SOCKLAB_ORACLE_PATH="${SOCKLAB_ORACLE_DIR}/oracle-${slug}")
     socklab_warnings(tests-${slug}-objects AS_ERRORS)
+    socklab_fast_code(tests-${slug}-objects)
     add_library(tests-${slug}-archive STATIC $<TARGET_OBJECTS:tests-${slug}-objects>)
 
     add_executable(tests-${slug}-lab $<TARGET_OBJECTS:tests-${slug}-objects>)
@@ -79,6 +81,7 @@ function(socklab_add_chapter slug)
     target_include_directories(ref-${slug} PUBLIC "${lab_dir}")
     target_link_libraries(ref-${slug} PUBLIC socklab::support)
     socklab_warnings(ref-${slug} AS_ERRORS)
+    socklab_fast_code(ref-${slug})
 
     add_executable(tests-${slug}-ref $<TARGET_OBJECTS:tests-${slug}-objects>)
     target_link_libraries(tests-${slug}-ref PRIVATE ref-${slug} socklab::testkit Catch2::Catch2WithMain)
@@ -87,21 +90,28 @@ function(socklab_add_chapter slug)
     target_include_directories(oracle-${slug} PRIVATE "${test_dir}")
     target_link_libraries(oracle-${slug} PRIVATE ref-${slug} socklab::testkit)
     socklab_warnings(oracle-${slug} AS_ERRORS)
+    socklab_fast_code(oracle-${slug})
     set_target_properties(oracle-${slug} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${SOCKLAB_ORACLE_DIR}")
     add_dependencies(tests-${slug}-lab oracle-${slug})
     add_dependencies(tests-${slug}-ref oracle-${slug})
 
     # The programs are for people; grading a submission does not need them.
+    # Like the tests, they are compiled once (against the lab's header) and
+    # linked twice, with each library.
     list(TRANSFORM ch_PROGRAM_SOURCES PREPEND "${program_dir}/" OUTPUT_VARIABLE program_sources)
-    add_executable(program-${slug}-lab "${program_dir}/main.cpp" ${program_sources})
+    add_library(program-${slug}-objects OBJECT "${program_dir}/main.cpp" ${program_sources})
+    target_include_directories(program-${slug}-objects PRIVATE "${lab_dir}")
+    target_link_libraries(program-${slug}-objects PRIVATE
+      socklab::support fmt::fmt CLI11::CLI11 ${ch_PROGRAM_LIBRARIES})
+    socklab_warnings(program-${slug}-objects AS_ERRORS)
+
+    add_executable(program-${slug}-lab $<TARGET_OBJECTS:program-${slug}-objects>)
     target_link_libraries(program-${slug}-lab PRIVATE lab-${slug} fmt::fmt CLI11::CLI11 ${ch_PROGRAM_LIBRARIES})
-    socklab_warnings(program-${slug}-lab AS_ERRORS)
     set_target_properties(program-${slug}-lab PROPERTIES
       OUTPUT_NAME ${ch_PROGRAM} RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin/lab")
 
-    add_executable(program-${slug}-ref "${program_dir}/main.cpp" ${program_sources})
+    add_executable(program-${slug}-ref $<TARGET_OBJECTS:program-${slug}-objects>)
     target_link_libraries(program-${slug}-ref PRIVATE ref-${slug} fmt::fmt CLI11::CLI11 ${ch_PROGRAM_LIBRARIES})
-    socklab_warnings(program-${slug}-ref AS_ERRORS)
     set_target_properties(program-${slug}-ref PROPERTIES
       OUTPUT_NAME ${ch_PROGRAM} RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin/ref")
 
@@ -111,6 +121,8 @@ function(socklab_add_chapter slug)
       TEST_PREFIX "${slug}/"
       EXTRA_ARGS -w NoAssertions
       PROPERTIES LABELS ${slug} TIMEOUT 60)
+    # The starter stubs compile without warnings (label gates; SocklabWarnings.cmake).
+    socklab_add_stub_check(${slug} ${lab_sources})
 
     string(APPEND entry ",
       \"tests_ref_target\": \"tests-${slug}-ref\", \"tests_ref\": \"$<TARGET_FILE:tests-${slug}-ref>\",
@@ -143,6 +155,7 @@ function(socklab_add_extra_tests slug lab_dir test_dir)
   target_link_libraries(tests-${slug}-extra PRIVATE socklab::testkit Catch2::Catch2)
   target_compile_definitions(tests-${slug}-extra PRIVATE
     SOCKLAB_ORACLE_PATH="${SOCKLAB_PROJECT_BUILD}/bin/oracle/oracle-${slug}")
+  socklab_fast_code(tests-${slug}-extra)
   target_sources(tests-${slug}-lab PRIVATE $<TARGET_OBJECTS:tests-${slug}-extra>)
 
   string(JSON reference GET "${SOCKLAB_PROJECT_MANIFEST}" reference_libraries ${slug})
