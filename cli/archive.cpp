@@ -77,7 +77,7 @@ bool is_archive(const fs::path& path) {
 }
 
 std::string archive_stem(const fs::path& path) {
-  const std::string name = path.filename().string();
+  std::string name = path.filename().string();
   for (const char* extension : kExtensions) {
     if (ends_with(name, extension)) {
       return name.substr(0, name.size() - std::string(extension).size());

@@ -255,7 +255,7 @@ TestResult run_graded_test(const std::filesystem::path& binary, const GradedTest
   if (limits.sanitizer) {
     environment.push_back("ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:hard_rss_limit_mb=" +
                           std::to_string(limits.memory == 0 ? 4096 : limits.memory >> 20));
-    environment.push_back("UBSAN_OPTIONS=print_stacktrace=1");
+    environment.emplace_back("UBSAN_OPTIONS=print_stacktrace=1");
   }
   const RunResult ran =
       run({binary.string(), catch_test_spec(test.name), "-r", "compact", "-o", report_file.string(), "-w",

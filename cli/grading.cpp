@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
 #include "build.hpp"
+#include "grade_cache.hpp"
 #include "text.hpp"
 
 namespace socklab::cli {
@@ -18,6 +20,8 @@ int sum(const Range& range, Function points) {
                          [&](int total, const auto& item) { return total + points(item); });
 }
 
+bool cancelled(const GradeOptions& options) { return options.cancel != nullptr && options.cancel->load(); }
+
 // Runs every test of one chapter, `jobs` at a time; results keep test order.
 std::vector<TestResult> run_all(const std::filesystem::path& binary,
                                 const std::vector<GradedTest>& tests, const GradeOptions& options,
@@ -26,6 +30,10 @@ std::vector<TestResult> run_all(const std::filesystem::path& binary,
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t i = next++; i < tests.size(); i = next++) {
+      if (cancelled(options)) {
+        results[i] = TestResult{.test = tests[i], .outcome = Outcome::not_run, .message = "not run: grading stopped"};
+        continue;
+      }
       results[i] = run_graded_test(binary, tests[i], options.limits, source_dir);
     }
   };
@@ -49,14 +57,27 @@ bool Grade::all_built() const {
   return std::all_of(chapters.begin(), chapters.end(), [](const ChapterGrade& c) { return c.built; });
 }
 
-void build_project(const Manifest& project, const std::vector<Chapter>& chapters) {
-  std::vector<std::string> project_targets;
+namespace {
+
+// What grading `chapters` needs from the project build.
+std::vector<std::string> project_targets(const std::vector<Chapter>& chapters) {
+  std::vector<std::string> targets;
   for (const Chapter& chapter : chapters) {
-    project_targets.push_back(chapter.tests_ref_target);
-    project_targets.push_back(chapter.oracle_target);
-    project_targets.push_back(chapter.tests_archive_target);
+    targets.push_back(chapter.tests_ref_target);
+    targets.push_back(chapter.oracle_target);
+    targets.push_back(chapter.tests_archive_target);
   }
-  if (const BuildOutcome built = build_targets(project.build_dir, project_targets); !built.ok) {
+  return targets;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+void build_project(const Manifest& project, const std::vector<Chapter>& chapters) {
+  if (const BuildOutcome built = build_targets(project.build_dir, project_targets(chapters)); !built.ok) {
     throw std::runtime_error("the project's own code does not build (the reference, the tests or "
                              "the oracles), so nothing can be graded:\n" + built.first_error);
   }
@@ -67,20 +88,37 @@ int chapter_points(const Chapter& chapter) {
 }
 
 Grade grade(const Manifest& project, const Manifest& labs, const std::vector<Chapter>& chapters,
-            const GradeOptions& given) {
-  GradeOptions options = given;
+            GradeOptions options) {  // a copy: the sanitizer settings below adjust it
   if (project.cxx_flags.find("-fsanitize=address") != std::string::npos) {
     options.limits.sanitizer = true;  // an ASan project build (the asan preset): its programs need no RLIMIT_AS
   }
-  if (options.build_project) {
+  // Grading labs/ (not a submission), everything is built at once first:
+  // when it all compiles, as it mostly does, that is one `cmake --build`
+  // instead of one per chapter.  When it does not, each chapter is built on
+  // its own below, so that one that does not compile costs only itself.
+  std::optional<double> built_together;
+  if (options.build_project && labs.build_dir == project.build_dir) {
+    auto targets = project_targets(chapters);
+    for (const Chapter& chapter : chapters) {
+      targets.push_back(labs.find(chapter.slug).tests_lab_target);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    if (build_targets(project.build_dir, targets).ok) {
+      built_together = seconds_since(start);
+    }
+  }
+  if (options.build_project && !built_together) {
     build_project(project, chapters);
   }
 
   Grade result;
   for (const Chapter& chapter : chapters) {
+    if (cancelled(options)) {
+      break;
+    }
     ChapterGrade graded{.slug = chapter.slug, .title = chapter.title};
     const Chapter& lab_side = labs.find(chapter.slug);
-    auto tests = list_graded_tests(chapter.tests_ref);
+    auto tests = graded_tests_of(chapter.tests_ref, project.build_dir);
     if (!lab_side.extra_tests_ref_target.empty()) {
       // The instructor's tests, built with the reference first: listed from
       // that program, never from one holding the student's code.
@@ -88,7 +126,7 @@ Grade grade(const Manifest& project, const Manifest& labs, const std::vector<Cha
         throw std::runtime_error("the extra tests of " + chapter.slug +
                                  " do not compile with the reference:\n" + extra.first_error);
       }
-      for (GradedTest test : list_graded_tests(lab_side.extra_tests_ref)) {
+      for (GradedTest test : graded_tests_of(lab_side.extra_tests_ref, labs.build_dir)) {
         if (std::any_of(tests.begin(), tests.end(), [&](const GradedTest& t) { return t.name == test.name; })) {
           throw std::runtime_error("the extra test \"" + test.name + "\" of " + chapter.slug +
                                    " has the name of a public test: rename it");
@@ -97,13 +135,34 @@ Grade grade(const Manifest& project, const Manifest& labs, const std::vector<Cha
         tests.push_back(std::move(test));
       }
     }
-    const BuildOutcome built = build_targets(labs.build_dir, {lab_side.tests_lab_target});
+    const auto build_start = std::chrono::steady_clock::now();
+    BuildOutcome built;
+    built.ok = built_together.has_value();
+    if (!built_together) {
+      built = build_targets(labs.build_dir, {lab_side.tests_lab_target});
+    }
+    graded.build_seconds = built_together ? *built_together : seconds_since(build_start);
     graded.built = built.ok;
     if (built.ok) {
+      // After the build: a rebuilt test program changes the key.
+      const std::string key = options.cache == CacheUse::none
+                                  ? std::string()
+                                  : grade_cache_key(project, labs, chapter, tests, options.limits);
+      if (options.cache == CacheUse::read_write) {
+        if (auto stored = load_cached_grade(labs, chapter.slug, key)) {
+          graded.results = std::move(*stored);
+          graded.cached = true;
+          result.chapters.push_back(std::move(graded));
+          continue;
+        }
+      }
       graded.results = run_all(lab_side.tests_lab, tests, options, project.source_dir);
       for (TestResult& test : graded.results) {  // paths as the student knows them: labs/<slug>/file.cpp
         test.message = replace_all(test.message, labs.labs_dir.string() + "/", "labs/");
         test.output = replace_all(test.output, labs.labs_dir.string() + "/", "labs/");
+      }
+      if (options.cache != CacheUse::none && !cancelled(options)) {
+        store_cached_grade(labs, chapter.slug, key, graded.results);
       }
     } else {
       // Paths as the student knows them: labs/<slug>/file.cpp.

@@ -1,6 +1,7 @@
 #pragma once
 // Grading: build each chapter's lab tests, run every graded test alone, add up.
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -16,7 +17,9 @@ struct ChapterGrade {
   std::string title{};
   bool built = false;       ///< whether the lab code compiled and linked
   std::string build_error{};  ///< the first error when it did not
+  double build_seconds = 0;   ///< how long building its lab test program took
   std::vector<TestResult> results{};
+  bool cached = false;  ///< the results came from the grade cache (see grade_cache.hpp), not a new run
 
   [[nodiscard]] int earned() const;
   [[nodiscard]] int possible() const;
@@ -32,10 +35,23 @@ struct Grade {
   [[nodiscard]] bool all_built() const;
 };
 
+/// How grading uses the grade cache (grade_cache.hpp): each chapter's results,
+/// kept in the lab build's folder under a key made of everything they depend on.
+enum class CacheUse {
+  none,        ///< neither read nor write it (submissions, classes)
+  write,       ///< always run the tests, and store the results (`socklab grade`, `watch`)
+  read_write,  ///< reuse stored results whose key still matches, else run and store (`socklab status`)
+};
+
 struct GradeOptions {
   unsigned jobs = 2;  ///< tests run at once
   TestLimits limits{};  ///< for each test
   bool build_project = true;  ///< build the project's targets first (false: the caller did)
+  CacheUse cache = CacheUse::none;
+  /// When given and set (by another thread), grading stops early: no build or
+  /// test starts any more, and what is left is reported as not run.  For
+  /// `socklab watch`, whose Ctrl-C must not wait for a whole chapter.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 /// Builds what grading \p chapters needs from the project build: the
@@ -52,6 +68,6 @@ int chapter_points(const Chapter& chapter);
 /// oracles, so a chapter that does not compile still shows what it is worth.
 /// \throws std::runtime_error when the project's own code does not build.
 Grade grade(const Manifest& project, const Manifest& labs, const std::vector<Chapter>& chapters,
-            const GradeOptions& options);
+            GradeOptions options);
 
 }  // namespace socklab::cli

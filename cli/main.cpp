@@ -26,6 +26,7 @@
 #include "socklab/terminal.hpp"
 #include "status.hpp"
 #include "submission.hpp"
+#include "watch.hpp"
 
 namespace {
 
@@ -41,6 +42,7 @@ std::vector<Chapter> selected(const Manifest& manifest, const std::vector<std::s
     return manifest.chapters;
   }
   std::vector<Chapter> chapters;
+  chapters.reserve(names.size());
   for (const auto& name : names) {
     chapters.push_back(manifest.find(name));
   }
@@ -181,6 +183,7 @@ int class_command(const GradeCommand& command, const Manifest& project, const st
     fmt::print(stderr, "\n");
   }
   std::vector<int> possible;
+  possible.reserve(chapters.size());
   for (const Chapter& chapter : chapters) {
     possible.push_back(chapter_points(chapter));
   }
@@ -204,7 +207,10 @@ int grade_command(const GradeCommand& command) {
   }
   Grade grade;
   if (command.submission.empty()) {
-    grade = socklab::cli::grade(project, project, chapters, options);
+    // Always graded anew; the results are kept for `socklab status`.
+    GradeOptions own = options;
+    own.cache = CacheUse::write;
+    grade = socklab::cli::grade(project, project, chapters, own);
   } else {
     const fs::path submission = fs::canonical(command.submission);  // "dir/" names "dir" too
     const fs::path work = command.work_dir.empty()
@@ -267,12 +273,49 @@ int bundle_command(const BundleCommand& command) {
   return 0;
 }
 
-int status_command() {
+struct StatusCommand {
+  bool fresh = false;
+  bool verbose = false;
+};
+
+int status_command(const StatusCommand& command) {
   const Manifest project = load_manifest(build_dir());
-  const Grade grade = socklab::cli::grade(project, project, project.chapters,
-                                          {.jobs = std::max(1U, std::thread::hardware_concurrency())});
+  const Grade grade = socklab::cli::grade(
+      project, project, project.chapters,
+      {.jobs = std::max(1U, std::thread::hardware_concurrency()),
+       .cache = command.fresh ? CacheUse::write : CacheUse::read_write});
+  if (command.verbose) {
+    for (const ChapterGrade& chapter : grade.chapters) {
+      fmt::print(stderr, "socklab: {}: {}\n", chapter.slug,
+                 !chapter.built   ? "does not compile"
+                 : chapter.cached ? "cached (nothing it depends on changed since it was graded)"
+                                  : "graded");
+    }
+  }
   fmt::print("{}", status_report(grade, project.source_dir, socklab::colour_enabled(STDOUT_FILENO)));
   return 0;
+}
+
+struct WatchCommand {
+  std::string chapter;
+  std::string submission;
+  std::string work_dir;
+  unsigned max_cycles = 0;
+  unsigned debounce_ms = 150;
+  bool clear = false;
+  unsigned jobs = std::max(1U, std::thread::hardware_concurrency());
+  LimitOptions limits;
+};
+
+int watch_command(const WatchCommand& command) {
+  const Manifest project = load_manifest(build_dir());
+  return socklab::cli::watch(project, {.chapter = command.chapter,
+                                       .submission = command.submission,
+                                       .work_dir = command.work_dir,
+                                       .max_cycles = command.max_cycles,
+                                       .debounce = std::chrono::milliseconds(command.debounce_ms),
+                                       .clear = command.clear,
+                                       .grade = {.jobs = command.jobs, .limits = command.limits.limits(false)}});
 }
 
 int hint_command(const std::string& chapter_name, int number) {
@@ -340,7 +383,16 @@ int main(int argc, char** argv) {
   CLI::App app{"socklab: graded socket-programming labs. With no command: your status.", "socklab"};
   app.require_subcommand(0, 1);
 
+  StatusCommand status_options;
   auto* status = app.add_subcommand("status", "Every chapter with your points, and what to do next");
+  status->add_flag("--fresh", status_options.fresh,
+                   "Run every chapter's tests, even those whose results are kept from an earlier grading");
+  status->add_flag("-v,--verbose", status_options.verbose,
+                   "Say, on standard error, which chapters were graded and which results were reused");
+  status->footer(
+      "A chapter's results are kept in the build folder (socklab-grade-cache/) and reused while nothing they "
+      "depend on has changed: its lab files, its compiled tests, the oracle and the grader itself. "
+      "./socklab grade always runs the tests.");
 
   GradeCommand grade;
   auto* grade_cmd = app.add_subcommand("grade", "Run the graded tests and report");
@@ -402,6 +454,39 @@ int main(int argc, char** argv) {
   hint->add_option("chapter", hint_chapter, "Chapter (slug, number or program)")->required();
   hint->add_option("n", hint_number, "Which hint (the task's number)")->check(CLI::PositiveNumber)->capture_default_str();
 
+  WatchCommand watch;
+  auto* watch_cmd = app.add_subcommand(
+      "watch", "Rebuild and re-grade a chapter each time you save one of its lab files, until Ctrl-C");
+  watch_cmd->add_option("chapter", watch.chapter,
+                        "The chapter to watch (slug, number or program); default: every chapter, starting with "
+                        "the first one not at full marks");
+  watch_cmd->add_option("--max-cycles", watch.max_cycles,
+                        "Stop after this many gradings, the first one included (0: until Ctrl-C)")
+      ->capture_default_str();
+  watch_cmd->add_option("--debounce", watch.debounce_ms,
+                        "Milliseconds the files must be quiet before a burst of saves is graded")
+      ->check(CLI::Range(10U, 10000U))
+      ->capture_default_str();
+  watch_cmd->add_flag("--clear", watch.clear, "Clear the terminal before each report");
+  auto* watch_submission =
+      watch_cmd
+          ->add_option("--submission", watch.submission,
+                       "Watch this folder (shaped like labs/, or a clone of the project) instead of labs/, and grade "
+                       "it as grade --submission does")
+          ->check(CLI::ExistingDirectory);
+  watch_cmd->add_option("--work-dir", watch.work_dir,
+                        "With --submission: where it is laid out and built (default build/<preset>/watch/<name>)")
+      ->needs(watch_submission);
+  watch_cmd->add_option("-j,--jobs", watch.jobs, "Tests run at once")->check(CLI::Range(1U, 256U))->capture_default_str();
+  add_limit_options(watch_cmd, watch.limits);
+  watch_cmd->footer(
+      "Each save of a chapter's lab file (or header) rebuilds only that chapter's lab test program and "
+      "re-grades it, showing each test, the first failure's message and the points, or the compiler's first "
+      "error. Folders are watched, so editors that save by writing a new file and renaming it are seen too; a "
+      "burst of saves is graded once. Ctrl-C (SIGINT) or SIGTERM stops it between two reports, killing a "
+      "grading under way; the exit status is then 128 + the signal: 130 for Ctrl-C, 143 for SIGTERM. With "
+      "--max-cycles N it exits with 0 after N reports.");
+
   bool reference = false;
   auto* run = app.add_subcommand("run", "Build and run a chapter's program from your lab (or the reference)");
   run->add_flag("--ref", reference, "Run the reference build of the program instead of yours");
@@ -429,9 +514,13 @@ int main(int argc, char** argv) {
     if (*run) {
       return run_command(reference, run->remaining());
     }
+    if (*watch_cmd) {
+      const Sweeper sweeper;
+      return watch_command(watch);
+    }
     (void)status;
     const Sweeper sweeper;
-    return status_command();
+    return status_command(status_options);
   } catch (const CLI::Error& error) {
     return app.exit(error);
   } catch (const std::exception& error) {

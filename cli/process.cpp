@@ -14,10 +14,12 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <string_view>
 #include <unordered_map>
 
@@ -84,9 +86,12 @@ std::vector<ProcessInfo> all_processes() {
     const std::string stat = read_proc("/proc/" + std::string(name) + "/stat", 1024);
     const auto close = stat.rfind(')');
     ProcessInfo info;
-    info.pid = std::atoi(entry->d_name);
-    if (close == std::string::npos ||
-        std::sscanf(stat.c_str() + close + 1, " %c %d %d", &info.state, &info.ppid, &info.pgrp) != 3) {
+    std::from_chars(name.data(), name.data() + name.size(), info.pid);  // all digits, checked above
+    if (close == std::string::npos) {
+      continue;  // ended while we looked
+    }
+    std::istringstream fields(stat.substr(close + 1));
+    if (!(fields >> info.state >> info.ppid >> info.pgrp)) {
       continue;  // ended while we looked
     }
     processes.push_back(info);
@@ -146,7 +151,7 @@ std::vector<pid_t> processes_of_run(pid_t main, const std::string& mark, bool wi
     }
     const pid_t top = top_ancestor(info.pid, by_pid, self);
     const bool mine = info.pgrp == main || top == main ||
-                      (top != 0 && others.count(top) == 0 && has_mark(info.pid, mark));
+                      (top != 0 && !others.contains(top) && has_mark(info.pid, mark));
     if (mine) {
       ours.push_back(info.pid);
     }
@@ -161,7 +166,7 @@ void reap_orphans() {
   const auto processes = all_processes();
   const std::lock_guard lock(registry_lock);
   for (const auto& info : processes) {
-    if (info.ppid == self && !info.alive() && registry.count(info.pid) == 0) {
+    if (info.ppid == self && !info.alive() && !registry.contains(info.pid)) {
       ::waitpid(info.pid, nullptr, WNOHANG);
     }
   }
@@ -195,7 +200,7 @@ std::string find_program(const std::string& name) {
     const auto end = std::min(dirs.find(':', start), dirs.size());
     const std::string dir = dirs.substr(start, end - start);
     start = end + 1;
-    const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
     struct stat info {};
     if (::stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(candidate.c_str(), X_OK) == 0) {
       return candidate;

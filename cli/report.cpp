@@ -26,33 +26,45 @@ std::string full_name(const ChapterGrade& chapter, const TestResult& result) {
   return chapter.slug + ": " + result.test.shown_name();
 }
 
+// One chapter: its points, then each test, or the compiler's first error.
+// Failures' messages: every one, or only the first (the one to work on).
+std::string chapter_table(const ChapterGrade& chapter, bool colour, bool every_message) {
+  std::string out = fmt::format("{}  {}  {}/{} points\n", paint(chapter.slug, fmt::emphasis::bold, colour),
+                                chapter.title, chapter.earned(), chapter.possible());
+  if (!chapter.built) {
+    out += paint("  does not compile:\n", fmt::fg(fmt::terminal_color::red), colour);
+    return out + indent(chapter.build_error, "    ");
+  }
+  bool message_shown = false;
+  for (const auto& result : chapter.results) {
+    const bool passed = result.outcome == Outcome::passed;
+    const std::string mark = passed ? paint("pass", fmt::fg(fmt::terminal_color::green), colour)
+                                    : paint("FAIL", fmt::fg(fmt::terminal_color::red), colour);
+    out += fmt::format("  {}  {}/{}  {}\n", mark, result.earned(), result.test.points, result.test.shown_name());
+    if (!passed && (every_message || !message_shown)) {
+      out += indent(result.message, "          ");
+      message_shown = true;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string table_report(const Grade& grade, bool colour) {
   std::string out;
   for (const auto& chapter : grade.chapters) {
-    out += fmt::format("{}  {}  {}/{} points\n", paint(chapter.slug, fmt::emphasis::bold, colour),
-                       chapter.title, chapter.earned(), chapter.possible());
-    if (!chapter.built) {
-      out += paint("  does not compile:\n", fmt::fg(fmt::terminal_color::red), colour);
-      out += indent(chapter.build_error, "    ");
-      continue;
-    }
-    for (const auto& result : chapter.results) {
-      const bool passed = result.outcome == Outcome::passed;
-      const std::string mark = passed ? paint("pass", fmt::fg(fmt::terminal_color::green), colour)
-                                      : paint("FAIL", fmt::fg(fmt::terminal_color::red), colour);
-      out += fmt::format("  {}  {}/{}  {}\n", mark, result.earned(), result.test.points, result.test.shown_name());
-      if (!passed) {
-        out += indent(result.message, "          ");
-      }
-    }
+    out += chapter_table(chapter, colour, true);
   }
   out += fmt::format("Total: {}/{} points\n", grade.earned(), grade.possible());
   for (const auto& note : grade.notes) {
     out += "note: " + note + "\n";
   }
   return out;
+}
+
+std::string chapter_report(const ChapterGrade& chapter, bool colour) {
+  return chapter_table(chapter, colour, false);
 }
 
 std::string gradescope_report(const Grade& grade) {

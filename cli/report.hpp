@@ -11,6 +11,10 @@ namespace socklab::cli {
 /// Colour only when \p colour (see socklab::colour_enabled).
 std::string table_report(const Grade& grade, bool colour);
 
+/// One chapter, as table_report shows it, but with only the first failing
+/// test's message: the one to work on (for `socklab watch`).
+std::string chapter_report(const ChapterGrade& chapter, bool colour);
+
 /// Gradescope's results.json: top-level `score`, `max_score`, `output` and
 /// `tests`, each test with `name`, `score`, `max_score`, `status`, `output`.
 std::string gradescope_report(const Grade& grade);

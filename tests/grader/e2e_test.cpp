@@ -1,10 +1,15 @@
 // The socklab command grading real code, end to end: what an instructor and a
 // student rely on.  Submissions are laid out and built in temporary folders.
 
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
@@ -274,14 +279,24 @@ static int sabotage(int family, int type) {
   CHECK(count(xml, "type=\"exited early\"") > 0);
 }
 
-TEST_CASE("status shows the same points as grade, and what to do next", "[e2e]") {
+TEST_CASE("status shows the same points as grade, and what to do next, reusing grade's results", "[e2e]") {
   const TempDir work;
+  INFO("Step 1: grade runs every test, and keeps each chapter's results in the build folder");
   const RunResult graded = run_socklab({"grade", "--format", "gradescope", "--out", (work.path / "r.json").string()});
   REQUIRE(graded.exit_code == 0);
   const json grade = read_json(work.path / "r.json");
-  const RunResult status = run_socklab({"status"});
+  const auto manifest = socklab::cli::load_manifest(SOCKLAB_BUILD_DIR);
+  for (const auto& chapter : manifest.chapters) {
+    INFO(chapter.slug << " has no kept results (a test that timed out is not kept: is the machine very busy?)");
+    CHECK(fs::exists(fs::path(SOCKLAB_BUILD_DIR) / "socklab-grade-cache" / (chapter.slug + ".json")));
+  }
+
+  INFO("Step 2: status reuses them, says so with --verbose, and is much faster than grade");
+  const RunResult status = run_socklab({"status", "--verbose"});
   INFO(status.output);
   REQUIRE(status.exit_code == 0);
+  CHECK(count(status.output, ": cached (") == manifest.chapters.size());
+  CHECK(status.elapsed.count() < graded.elapsed.count() / 2);
   const std::string total = std::to_string(grade.at("score").get<int>()) + "/" +
                             std::to_string(grade.at("max_score").get<int>());
   CHECK(status.output.find("Total") != std::string::npos);
@@ -759,4 +774,244 @@ TEST_CASE("grade --sanitize fails a test whose lab code has a memory error, with
   CHECK(output.find(header_value(hostile, "expect-message")) != std::string::npos);
   CHECK(grade.at("score").get<int>() == grade.at("max_score").get<int>() - 1);
   CHECK(fs::exists(work.path / "build/build-sanitize/CMakeCache.txt"));
+}
+
+namespace {
+
+// `socklab watch` (or any command) running in the background, its output
+// (standard output and error together) read as it comes.
+class Background {
+ public:
+  explicit Background(const std::vector<std::string>& args) {
+    int fds[2];
+    REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+    std::vector<std::string> argv{SOCKLAB_CLI};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> pointers;
+    for (auto& arg : argv) {
+      pointers.push_back(arg.data());
+    }
+    pointers.push_back(nullptr);
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      ::dup2(fds[1], STDOUT_FILENO);
+      ::dup2(fds[1], STDERR_FILENO);
+      ::execv(pointers[0], pointers.data());
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    out_ = fds[0];
+  }
+  ~Background() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    ::close(out_);
+  }
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+
+  /// Reads until \p what occurs \p times in the output, or \p limit passes,
+  /// or the output ends.  Returns whether it occurred.
+  bool wait_for(const std::string& what, std::size_t times, std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (count(output, what) < times) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0 || !read_some(static_cast<int>(left.count()))) {
+        return count(output, what) >= times;
+      }
+    }
+    return true;
+  }
+
+  /// Waits for the program to end, at most \p limit; returns its exit code,
+  /// 128 + a signal that ended it, or -1 when it was still running (then killed).
+  int wait_exit(std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (read_some(200)) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        break;
+      }
+    }
+    for (;;) {
+      int status = 0;
+      const pid_t ended = ::waitpid(pid_, &status, WNOHANG);
+      if (ended == pid_) {
+        pid_ = -1;
+        while (read_some(0)) {
+        }
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        return -1;
+      }
+      ::usleep(20000);
+    }
+  }
+
+  void signal(int number) const { ::kill(pid_, number); }
+
+  std::string output;
+
+ private:
+  // Reads what is there within `milliseconds`; false at the end of the output.
+  bool read_some(int milliseconds) {
+    pollfd ready{out_, POLLIN, 0};
+    if (::poll(&ready, 1, milliseconds) <= 0) {
+      return milliseconds > 0;  // nothing yet, but not the end
+    }
+    char chunk[4096];
+    const ssize_t got = ::read(out_, chunk, sizeof chunk);
+    if (got <= 0) {
+      return false;
+    }
+    output.append(chunk, static_cast<std::size_t>(got));
+    return true;
+  }
+
+  pid_t pid_ = -1;
+  int out_ = -1;
+};
+
+// Writes `text` to a new file beside `path`, then renames it over `path`: how
+// many editors save.
+void save_by_rename(const fs::path& path, const std::string& text) {
+  const fs::path temporary = path.parent_path() / ("." + path.filename().string() + ".swp-new");
+  write_text(temporary, text);
+  fs::rename(temporary, path);
+}
+
+// The text after the last occurrence of `marker` in `text`.
+std::string after_last(const std::string& text, const std::string& marker) {
+  const auto at = text.rfind(marker);
+  return at == std::string::npos ? "" : text.substr(at);
+}
+
+const std::string kWatching = "for changes; Ctrl-C stops";  // the line that ends each report
+const std::string kReport = "── ";                          // each report's first line starts so (once)
+
+}  // namespace
+
+TEST_CASE("watch re-grades a chapter on each save, in place or by rename, and shows a build error until it is "
+          "fixed",
+          "[e2e][watch]") {
+  const TempDir work;
+  const fs::path submission = work.path / "submission";
+  const fs::path lab = submission / lab01;
+  write_text(lab, partial_lab01());
+  Background watch({"watch", "01-socket-types", "--submission", submission.string(), "--work-dir",
+                    (work.path / "build").string(), "--max-cycles", "4", "--debounce", "100"});
+
+  INFO("Step 1: the first report: chapter 01 with two tasks done (the first build configures the folder)");
+  REQUIRE(watch.wait_for(kWatching, 1, std::chrono::seconds(300)));
+  INFO(watch.output);
+  CHECK(watch.output.find("01-socket-types  Socket types  2/35 points") != std::string::npos);
+  CHECK(watch.output.find("  pass  ") != std::string::npos);
+  CHECK(watch.output.find("  FAIL  ") != std::string::npos);
+  CHECK(watch.output.find("Stuck? ./socklab hint 01-socket-types ") != std::string::npos);
+  CHECK(watch.output.find("\x1b[") == std::string::npos);  // not a terminal: no colour
+
+  INFO("Step 2: the reference saved in place: rebuilt and re-graded, full marks, within a bounded time");
+  write_text(lab, read_text(source_dir / "solutions" / lab01));
+  auto saved = std::chrono::steady_clock::now();
+  REQUIRE(watch.wait_for(kWatching, 2, std::chrono::seconds(120)));
+  const double in_place = std::chrono::duration<double>(std::chrono::steady_clock::now() - saved).count();
+  std::string report = after_last(watch.output.substr(0, watch.output.rfind(kWatching)), kReport);
+  INFO(report);
+  CHECK(report.find(lab01 + " changed") != std::string::npos);
+  CHECK(report.find("35/35 points") != std::string::npos);
+  CHECK(report.find("built in ") != std::string::npos);
+  CHECK(report.find("Every test passes") != std::string::npos);
+  std::cout << "watch: a save in place was re-graded in " << in_place << " s\n";
+  CHECK(in_place < 120);
+
+  INFO("Step 3: a broken file saved by write-then-rename: the compiler's first error, not a wall of text");
+  save_by_rename(lab, "#include \"socket_types.hpp\"\nthis is not C++;\nnor is this;\n");
+  REQUIRE(watch.wait_for(kWatching, 3, std::chrono::seconds(120)));
+  report = after_last(watch.output.substr(0, watch.output.rfind(kWatching)), kReport);
+  INFO(report);
+  CHECK(report.find("does not compile") != std::string::npos);
+  CHECK(report.find(lab01) != std::string::npos);
+  CHECK(report.find("error") != std::string::npos);
+  CHECK(count(report, "error:") == 1);  // the first error only
+  CHECK(report.find("nor is this") == std::string::npos);
+
+  INFO("Step 4: a good file again, by rename too: it recovers; the fourth report ends the watch (--max-cycles 4)");
+  save_by_rename(lab, partial_lab01());
+  const int status = watch.wait_exit(std::chrono::seconds(120));
+  report = after_last(watch.output, kReport);
+  INFO(report);
+  CHECK(status == 0);
+  CHECK(report.find("2/35 points") != std::string::npos);
+  CHECK(watch.output.find("4 gradings shown (--max-cycles); stopping") != std::string::npos);
+}
+
+TEST_CASE("watch starts with the first chapter not at full marks, and ends cleanly on SIGINT and SIGTERM",
+          "[e2e][watch]") {
+  const TempDir work;
+  const fs::path submission = work.path / "submission";
+  const fs::path build = work.path / "build";
+  write_text(submission / lab01, read_text(source_dir / "solutions" / lab01));
+  const std::vector<std::string> every_chapter{"watch", "--submission", submission.string(), "--work-dir",
+                                               build.string()};
+
+  INFO("Step 1: no chapter named, and chapter 01 at full marks: chapter 02 is shown first");
+  {
+    Background watch(every_chapter);
+    REQUIRE(watch.wait_for(kWatching, 1, std::chrono::seconds(300)));
+    INFO(watch.output);
+    CHECK(watch.output.find("02-port-table, the first chapter not at full marks") != std::string::npos);
+    CHECK(watch.output.find("02-port-table  Port table  0/") != std::string::npos);
+
+    INFO("Step 2: Ctrl-C (SIGINT) while it waits: exit status 130, and the last report is whole");
+    watch.signal(SIGINT);
+    CHECK(watch.wait_exit(std::chrono::seconds(30)) == 130);
+    CHECK(watch.output.find("stopped by SIGINT after 1 grading") != std::string::npos);
+    CHECK(watch.output.find(kWatching) < watch.output.find("stopped by SIGINT"));
+  }
+
+  INFO("Step 3: started again: chapter 02's results are reused (nothing changed); a save in chapter 02 is "
+       "graded anew");
+  {
+    Background watch(every_chapter);
+    REQUIRE(watch.wait_for(kWatching, 1, std::chrono::seconds(300)));
+    CHECK(watch.output.find("02-port-table, the first chapter not at full marks (results reused") !=
+          std::string::npos);
+    const fs::path lab02 = submission / "02-port-table/port_table.cpp";
+    write_text(lab02, read_text(source_dir / "labs/02-port-table/port_table.cpp") + "\n// edited\n");
+    REQUIRE(watch.wait_for(kWatching, 2, std::chrono::seconds(120)));
+    const std::string report = after_last(watch.output.substr(0, watch.output.rfind(kWatching)), kReport);
+    INFO(report);
+    CHECK(report.find("02-port-table/port_table.cpp changed") != std::string::npos);
+    CHECK(report.find("reused") == std::string::npos);
+    watch.signal(SIGINT);
+    CHECK(watch.wait_exit(std::chrono::seconds(30)) == 130);
+  }
+
+  INFO("Step 4: SIGTERM while a test hangs: the grading is stopped at once, exit status 143, no process left");
+  {
+    Background watch({"watch", "01-socket-types", "--submission", submission.string(), "--work-dir",
+                      build.string(), "--timeout", "120"});
+    REQUIRE(watch.wait_for(kWatching, 1, std::chrono::seconds(300)));
+    write_text(submission / lab01, reference_calling(read_text(hostile_dir / "sleeps.cpp")));
+    // Until the hanging test runs: a process of the submission's test program.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (processes_running_from(build).empty() && std::chrono::steady_clock::now() < deadline) {
+      ::usleep(50000);
+    }
+    REQUIRE_FALSE(processes_running_from(build).empty());
+    const auto sent = std::chrono::steady_clock::now();
+    watch.signal(SIGTERM);
+    CHECK(watch.wait_exit(std::chrono::seconds(60)) == 143);
+    INFO(watch.output);
+    CHECK(std::chrono::steady_clock::now() - sent < std::chrono::seconds(20));
+    CHECK(watch.output.find("stopped by SIGTERM after 1 grading") != std::string::npos);
+    CHECK(count(watch.output, kReport) == 1);  // the first report only: none cut short
+    ::usleep(200000);
+    const auto left = processes_running_from(work.path);
+    INFO("still running:\n" << fmt_lines(left));
+    CHECK(left.empty());
+  }
 }

@@ -11,6 +11,7 @@
 
 #include "build.hpp"
 #include "classroom.hpp"
+#include "grade_cache.hpp"
 #include "graded_test.hpp"
 #include "hints.hpp"
 #include "process.hpp"
@@ -261,4 +262,85 @@ TEST_CASE("markdown_cell keeps a cell on one line and makes markup and HTML lite
   CHECK(markdown_cell("a | b\nc") == "a \\| b<br>c");
   CHECK(markdown_cell("<script>&[link](http://x)") == "&lt;script&gt;&amp;\\[link\\]\\(http://x\\)");
   CHECK(markdown_cell(std::string(500, 'x'), 10) == std::string(10, 'x') + " […]");
+}
+
+TEST_CASE("the grade cache gives back what it stored, until a lab file, a test program or a limit changes",
+          "[units][cache]") {
+  namespace fs = std::filesystem;
+  std::string pattern = (fs::temp_directory_path() / "socklab-cache-XXXXXX").string();
+  REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+  const fs::path root = pattern;
+  auto write = [](const fs::path& path, const std::string& text) {
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::trunc) << text;
+  };
+  INFO("A build of one chapter: its lab folder, its test programs and its oracle");
+  write(root / "labs/01-x/x.cpp", "int answer() { return 1; }\n");
+  write(root / "labs/01-x/x.hpp", "int answer();\n");
+  write(root / "build/tests-01-x-lab", "lab tests");
+  write(root / "build/tests-01-x-ref", "reference tests");
+  write(root / "build/bin/oracle/oracle-01-x", "oracle");
+  Manifest build;
+  build.source_dir = root;
+  build.build_dir = root / "build";
+  build.labs_dir = root / "labs";
+  Chapter one;
+  one.slug = "01-x";
+  one.lab_files = {"x.cpp"};
+  one.tests_lab = root / "build/tests-01-x-lab";
+  one.tests_ref = root / "build/tests-01-x-ref";
+  build.chapters.push_back(one);
+  const Chapter& chapter = build.chapters.front();
+  const std::vector<GradedTest> tests{{"answers", 2, 1}, {"answers again", 3, 1}};
+  const TestLimits limits{};
+  auto key = [&] { return grade_cache_key(build, build, chapter, tests, limits); };
+  const std::vector<TestResult> results{
+      {.test = tests[0], .outcome = Outcome::passed, .seconds = 0.5},
+      {.test = tests[1], .outcome = Outcome::failed, .message = "x.cpp:1: failed: answer() == 2", .output = "out"}};
+
+  INFO("Step 1: stored under a key, given back under the same key, and only under it");
+  const std::string first = key();
+  CHECK(first == key());
+  CHECK_FALSE(load_cached_grade(build, "01-x", first));
+  store_cached_grade(build, "01-x", first, results);
+  const auto loaded = load_cached_grade(build, "01-x", first);
+  REQUIRE(loaded);
+  REQUIRE(loaded->size() == 2);
+  CHECK(loaded->at(0).test.name == "answers");
+  CHECK(loaded->at(0).outcome == Outcome::passed);
+  CHECK(loaded->at(1).earned() == 0);
+  CHECK(loaded->at(1).test.points == 3);
+  CHECK(loaded->at(1).message == results[1].message);
+  CHECK_FALSE(load_cached_grade(build, "01-x", first + "x"));
+
+  INFO("Step 2: editing a lab file changes the key; putting its content back restores it");
+  write(root / "labs/01-x/x.cpp", "int answer() { return 2; }\n");
+  CHECK(key() != first);
+  CHECK_FALSE(load_cached_grade(build, "01-x", key()));
+  write(root / "labs/01-x/x.cpp", "int answer() { return 1; }\n");
+  CHECK(key() == first);
+
+  INFO("Step 3: so does a header, a rebuilt test program or oracle, and other limits");
+  write(root / "labs/01-x/x.hpp", "int answer(); // documented\n");
+  CHECK(key() != first);
+  write(root / "labs/01-x/x.hpp", "int answer();\n");
+  CHECK(key() == first);
+  for (const char* program : {"build/tests-01-x-lab", "build/tests-01-x-ref", "build/bin/oracle/oracle-01-x"}) {
+    INFO(program);
+    const auto modified = fs::last_write_time(root / program);
+    fs::last_write_time(root / program, modified + std::chrono::seconds(1));
+    CHECK(key() != first);
+    fs::last_write_time(root / program, modified);
+    CHECK(key() == first);
+  }
+  CHECK(grade_cache_key(build, build, chapter, tests, {.time = std::chrono::seconds(5)}) != first);
+  CHECK(grade_cache_key(build, build, chapter, {tests[0]}, limits) != first);
+
+  INFO("Step 4: results with a test that timed out are not stored: a quieter run may pass it");
+  std::vector<TestResult> slow = results;
+  slow[0].outcome = Outcome::timed_out;
+  store_cached_grade(build, "01-x", "another key", slow);
+  CHECK_FALSE(load_cached_grade(build, "01-x", "another key"));
+  CHECK(load_cached_grade(build, "01-x", first));
+  fs::remove_all(root);
 }
