@@ -81,18 +81,24 @@ int main(int argc, char** argv) {
   app.add_flag("--article-only", only_article, "Show only the article's six kinds");
   CLI11_PARSE(app, argc, argv);
 
-  const bool colour = socklab::colour_enabled(STDOUT_FILENO);
-  fmt::print("The article's kinds (section 二.1):\n");
-  print_rows({socklab::socket_types::article_kinds.begin(),
-              socklab::socket_types::article_kinds.end()},
-             colour);
-  if (!only_article) {
-    fmt::print("\nRelated kinds the chapter discusses:\n");
-    print_rows({{"reliable packets, local", AF_UNIX, SOCK_SEQPACKET, 0},
-                {"raw without a protocol", AF_INET, SOCK_RAW, 0},
-                {"IPv6 datagram", AF_INET6, SOCK_DGRAM, 0},
-                {"unprivileged ping", AF_INET, SOCK_DGRAM, IPPROTO_ICMP}},
+  try {
+    const bool colour = socklab::colour_enabled(STDOUT_FILENO);
+    fmt::print("The article's kinds (section 二.1):\n");
+    print_rows({socklab::socket_types::article_kinds.begin(),
+                socklab::socket_types::article_kinds.end()},
                colour);
+    if (!only_article) {
+      fmt::print("\nRelated kinds the chapter discusses:\n");
+      print_rows({{"reliable packets, local", AF_UNIX, SOCK_SEQPACKET, 0},
+                  {"raw without a protocol", AF_INET, SOCK_RAW, 0},
+                  {"IPv6 datagram", AF_INET6, SOCK_DGRAM, 0},
+                  {"unprivileged ping", AF_INET, SOCK_DGRAM, IPPROTO_ICMP}},
+                 colour);
+    }
+  } catch (const std::exception& error) {
+    // The lab's code may throw anything; a program for people still says what.
+    fmt::print(stderr, "socket-types: {}\n", error.what());
+    return 1;
   }
   return 0;
 }

@@ -273,6 +273,7 @@ int main(int argc, char** argv) {
   const Output out(socklab::colour_enabled(STDOUT_FILENO));
   try {
     std::vector<Query> parsed;
+    parsed.reserve(queries.size());
     for (const std::string& text : queries) {
       parsed.push_back(parse_query(text));
     }

@@ -104,10 +104,10 @@ class EchoServer {
   }
 
  private:
-  void say(const Endpoint& peer, const char* what, fmt::terminal_color colour) {
+  void say(const Endpoint& peer, const char* what, fmt::terminal_color colour) const {
     const std::string who = fmt::format("{} port {}", peer.address, peer.port);
     fmt::print("{} {}\n", colour_ ? fmt::format(fmt::fg(colour), "{}", who) : who, what);
-    std::fflush(stdout);
+    (void)std::fflush(stdout);
   }
 
   void accept_clients() {
@@ -215,7 +215,7 @@ int main(int argc, char** argv) {
     set_non_blocking(listener.get());
     const Endpoint where = socklab::server::local_endpoint(listener.get());
     fmt::print("listening on {} port {}\n", where.address, where.port);
-    std::fflush(stdout);
+    (void)std::fflush(stdout);
     EchoServer server(std::move(listener), std::move(signals), socklab::colour_enabled(STDOUT_FILENO));
     const std::string stopped_by = server.run();
     fmt::print("{}: shutting down\n", stopped_by);

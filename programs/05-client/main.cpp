@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   // A server that goes away must not kill us with SIGPIPE: send and write report EPIPE.
-  ::signal(SIGPIPE, SIG_IGN);
+  (void)::signal(SIGPIPE, SIG_IGN);  // cannot fail for SIGPIPE and SIG_IGN
   try {
     const std::string address = numeric_host(host);
     if (probe_ports) {

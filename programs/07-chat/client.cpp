@@ -119,7 +119,7 @@ std::string ChatClient::typed(std::string_view line) {
           "  /msg NAME text    say it to NAME alone    /quit           leave\n"
           "  /send PATH        send a file to everyone\n"
           "  /send NAME PATH   send a file to NAME alone\n");
-      std::fflush(stdout);
+      (void)std::fflush(stdout);
       return {};
     }
   }
@@ -137,7 +137,7 @@ std::string ChatClient::start_upload(std::string_view args) {
   }
   if (path.empty()) {
     fmt::print("! usage: /send PATH or /send NAME PATH\n");
-    std::fflush(stdout);
+    (void)std::fflush(stdout);
     return {};
   }
   try {
@@ -145,7 +145,7 @@ std::string ChatClient::start_upload(std::string_view args) {
     next_upload_ = next_upload_ % 999999 + 1;
   } catch (const std::exception& problem) {
     fmt::print("! cannot send {}: {}\n", path, problem.what());
-    std::fflush(stdout);
+    (void)std::fflush(stdout);
   }
   return {};  // refill() sends it, a part at a time, while the chat goes on
 }
@@ -226,7 +226,7 @@ std::string ChatClient::show(std::string_view line) const {
 }  // namespace
 
 int run_client(const ClientOptions& options) {
-  ::signal(SIGPIPE, SIG_IGN);
+  (void)::signal(SIGPIPE, SIG_IGN);  // cannot fail for SIGPIPE and SIG_IGN
   FileDescriptor socket = connect_to(options.host, options.port);
   std::string hello = "/caps files\n";
   if (!options.name.empty()) {

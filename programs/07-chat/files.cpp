@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <system_error>
+#include <utility>
 
 #include <fmt/core.h>
 
@@ -54,7 +55,7 @@ std::string safe_file_name(std::string_view announced) {
   return name.empty() ? "file" : name;
 }
 
-Downloads::Downloads(const fs::path& folder) : folder_(folder) {
+Downloads::Downloads(fs::path folder) : folder_(std::move(folder)) {
   std::error_code error;
   fs::create_directories(folder_, error);
   if (error) {

@@ -32,7 +32,7 @@ class Downloads {
  public:
   /// Receives into \p folder, which is created if missing.
   /// \throws std::system_error when it cannot be created or opened.
-  explicit Downloads(const std::filesystem::path& folder);
+  explicit Downloads(std::filesystem::path folder);
   ~Downloads();
   Downloads(const Downloads&) = delete;
   Downloads& operator=(const Downloads&) = delete;

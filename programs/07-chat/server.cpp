@@ -172,9 +172,9 @@ class Server {
 
   // Writing.
   void tell(Client& client, std::string_view text);
-  void tell_all(int sender, Block block);
+  void tell_all(int sender, const Block& block);
   void enqueue(Client& client, const Block& block);
-  void relay_file_line(const Transfer& transfer, Block block, const std::function<void()>& to_console);
+  void relay_file_line(const Transfer& transfer, const Block& block, const std::function<void()>& to_console);
   void flush(Client& client);
   void mark_dirty(Client& client);
 
@@ -261,7 +261,7 @@ int Server::run() {
   }
 
   fmt::print("listening on {}\n", where);
-  std::fflush(stdout);
+  (void)std::fflush(stdout);
   if (options_.console) {
     write_out(fmt::format("* you are {}; files you receive go to {}; /help for commands\n", console_->name,
                           options_.downloads.string()));
@@ -439,7 +439,7 @@ void Server::accept_clients() {
     if (fd < 0) {
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
         // Out of descriptors: stop listening for a moment rather than spin.
-        std::fputs("chat: out of file descriptors; not accepting for 100 ms\n", stderr);
+        (void)std::fputs("chat: out of file descriptors; not accepting for 100 ms\n", stderr);
         ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr);
         listener_off_ = true;
         listener_back_ = Clock::now() + std::chrono::milliseconds(100);
@@ -695,7 +695,7 @@ void Server::start_file(Client& client, std::string_view args) {
   transfers_.emplace(id, std::move(transfer));
 }
 
-void Server::relay_file_line(const Transfer& transfer, Block block, const std::function<void()>& to_console) {
+void Server::relay_file_line(const Transfer& transfer, const Block& block, const std::function<void()>& to_console) {
   for (const int id : transfer.receivers) {
     Client* receiver = find(id);
     if (receiver == nullptr || receiver->gone) {
@@ -734,8 +734,9 @@ void Server::file_data(Client& client, std::string_view args) {
   }
   transfer.relayed += bytes;
   const Block line = make_block(fmt::format("%data {} {} {}\n", client.name, id, data));
-  relay_file_line(transfer, line, [&] {
-    if (const auto event = downloads_->data(id, data); !event.message.empty()) {
+  // `payload`, not `data`: clang before 16 cannot capture a structured binding (clang-tidy is clang 14).
+  relay_file_line(transfer, line, [&, payload = data] {
+    if (const auto event = downloads_->data(id, payload); !event.message.empty()) {
       write_out(event.message + "\n");
     }
   });
@@ -884,7 +885,7 @@ void Server::enqueue(Client& client, const Block& block) {
   to_drop_.emplace_back(client.id, "too slow: output buffer full");
 }
 
-void Server::tell_all(int sender, Block block) {
+void Server::tell_all(int sender, const Block& block) {
   const auto& members = room();
   const auto now = Clock::now();
   for (Client* member : room_clients_) {
@@ -1034,7 +1035,7 @@ void Server::erase_gone() {
 }  // namespace
 
 int run_server(const ServerOptions& options) {
-  ::signal(SIGPIPE, SIG_IGN);
+  (void)::signal(SIGPIPE, SIG_IGN);  // cannot fail for SIGPIPE and SIG_IGN
   Server server(options);
   return server.run();
 }

@@ -35,7 +35,7 @@ Socket::~Socket() {
   // close(2) is not retried on EINTR: Linux has released the descriptor by
   // then, and a retry could close one that another thread has just opened.
   if (fd_ >= 0 && ::close(fd_) == -1) {
-    std::fprintf(stderr, "socklab: close(%d): %s\n", fd_, std::strerror(errno));
+    (void)std::fprintf(stderr, "socklab: close(%d): %s\n", fd_, std::strerror(errno));
   }
 }
 

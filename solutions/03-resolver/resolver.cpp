@@ -108,7 +108,7 @@ std::string host_name() {
 }
 
 std::string fully_qualified_name(const std::string& name) {
-  const std::string host = name.empty() ? host_name() : name;
+  std::string host = name.empty() ? host_name() : name;  // not const: `return host` moves it
   addrinfo request{};
   request.ai_flags = AI_CANONNAME;
   try {

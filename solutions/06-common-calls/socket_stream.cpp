@@ -19,7 +19,7 @@ SocketStreamBuf::SocketStreamBuf(int fd, std::size_t buffer_size)
 
 SocketStreamBuf::~SocketStreamBuf() {
   try {
-    (void)sync();
+    (void)SocketStreamBuf::sync();  // this class's own: no dynamic dispatch in a destructor
   } catch (...) {  // a destructor reports nothing and throws nothing
   }
 }

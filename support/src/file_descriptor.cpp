@@ -16,7 +16,7 @@ FileDescriptor::~FileDescriptor() {
   // close(2) is not retried on EINTR: on Linux the descriptor is already
   // released by then, and a retry could close one another thread just opened.
   if (fd_ >= 0 && ::close(fd_) == -1) {
-    std::fprintf(stderr, "socklab: close(%d): %s\n", fd_, std::strerror(errno));
+    (void)std::fprintf(stderr, "socklab: close(%d): %s\n", fd_, std::strerror(errno));
   }
 }
 

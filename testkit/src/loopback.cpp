@@ -106,7 +106,7 @@ ConnectedPair tcp_pair(int family, const std::function<void(int)>& before_connec
 int time_wait_count(std::uint16_t port, std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   char wanted[8];
-  std::snprintf(wanted, sizeof wanted, ":%04X", port);
+  (void)std::snprintf(wanted, sizeof wanted, ":%04X", port);  // fits: a 16-bit port is 4 hex digits
   for (;;) {
     std::ifstream table("/proc/net/tcp");
     std::string line;
