@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstring>
 
 #include "socklab/system_error.hpp"
 
@@ -14,6 +15,8 @@ namespace socklab::chat {
 
 namespace {
 constexpr std::size_t max_iovecs = 1024;
+constexpr std::size_t staging_size = 16 * 1024;  // bytes of small blocks copied together, per sendmsg
+constexpr std::size_t small_block = 512;         // a block this size or smaller is copied
 }
 
 OutputQueue::OutputQueue(std::size_t limit) : limit_(limit) {}
@@ -41,15 +44,44 @@ bool OutputQueue::push(Block block) {
 std::size_t OutputQueue::flush(int fd) {
   std::size_t written = 0;
   while (size_ > 0) {
+    // Small blocks (a chat line each) are copied side by side into `staging`
+    // and offered as one iovec: each iovec costs the kernel more than copying
+    // a short line costs here.  Larger blocks are offered where they are.
     std::array<iovec, max_iovecs> parts;  // only the first `count` are set and used
+    std::array<char, staging_size> staging;
+    std::size_t staged = 0;
+    bool staging_last = false;  // parts[count - 1] ends at staging[staged]
     std::size_t count = 0;
     std::size_t offered = 0;
-    for (std::size_t i = head_; i < blocks_.size() && count < max_iovecs; ++i, ++count) {
+    for (std::size_t i = head_; i < blocks_.size(); ++i) {
       const std::size_t skip = i == head_ ? offset_ : 0;
-      // sendmsg never writes through the pointer: the cast only fits the iovec type.
-      parts[count].iov_base = const_cast<char*>(blocks_[i]->data() + skip);  // NOLINT
-      parts[count].iov_len = blocks_[i]->size() - skip;
-      offered += parts[count].iov_len;
+      const char* const bytes = blocks_[i]->data() + skip;
+      const std::size_t length = blocks_[i]->size() - skip;
+      if (length <= small_block && length <= staging.size() - staged) {
+        if (staging_last) {
+          parts[count - 1].iov_len += length;
+        } else {
+          if (count == max_iovecs) {
+            break;
+          }
+          parts[count].iov_base = staging.data() + staged;
+          parts[count].iov_len = length;
+          ++count;
+          staging_last = true;
+        }
+        std::memcpy(staging.data() + staged, bytes, length);
+        staged += length;
+      } else {
+        if (count == max_iovecs) {
+          break;
+        }
+        // sendmsg never writes through the pointer: the cast only fits the iovec type.
+        parts[count].iov_base = const_cast<char*>(bytes);  // NOLINT
+        parts[count].iov_len = length;
+        ++count;
+        staging_last = false;
+      }
+      offered += length;
     }
     msghdr message{};
     message.msg_iov = parts.data();
