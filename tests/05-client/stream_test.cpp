@@ -3,7 +3,9 @@
 // not depend on your connect.
 
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -97,6 +99,36 @@ std::future<Heard> serve_once(FileDescriptor accepted, std::string reply) {
   });
 }
 
+// Closes the client with a reset (SO_LINGER 0) once relay is done with it, so
+// that a serve_once still waiting for the end of stream stops at once, with
+// ECONNRESET: not at its 5 s time-out, and without taking the test's close for
+// relay's shutdown (saw_end stays false).  It first lets what relay sent reach
+// the server, as a reset drops what is still queued.  Declare it after the
+// server's future: if relay throws, it then runs before that destructor waits.
+class HangUp {
+ public:
+  explicit HangUp(FileDescriptor& client) : client_(client) {}
+  ~HangUp() { now(); }
+  HangUp(const HangUp&) = delete;
+  HangUp& operator=(const HangUp&) = delete;
+
+  void now() {
+    if (!client_) {
+      return;
+    }
+    int unacknowledged = 0;  // SIOCOUTQ counts a FIN too; wait at most about 2 s
+    for (int i = 0; i < 200 && ::ioctl(client_.get(), SIOCOUTQ, &unacknowledged) == 0 && unacknowledged > 0; ++i) {
+      std::this_thread::sleep_for(10ms);
+    }
+    const linger abort{1, 0};
+    (void)::setsockopt(client_.get(), SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+    client_ = FileDescriptor();  // closes; unlike close(), never throws
+  }
+
+ private:
+  FileDescriptor& client_;
+};
+
 }  // namespace
 
 // ---- Task 5 -------------------------------------------------------------------
@@ -138,12 +170,14 @@ TEST_CASE("relay sends the input, ends its side at end of input, and prints the 
   Pipe output = make_pipe();
   INFO("Step 1: the server reads until the client's end of stream, then replies and closes");
   auto server = serve_once(std::move(pair.server), "HELLO\nWORLD\n");
+  HangUp hang_up(pair.client);
   INFO("Step 2: the input holds two lines and then ends");
   write_text(input.write_end.get(), "hello\nworld\n");
   input.write_end.close();
   INFO("Step 3: relay(input, client, output)");
   const auto totals = finish_within(10s, [&] { return relay(input.read_end.get(), pair.client.get(), output.write_end.get()); });
   REQUIRE(totals.has_value());
+  hang_up.now();  // a correct relay returned after the server closed; else the server stops now
   REQUIRE(server.wait_for(10s) == std::future_status::ready);
   const Heard heard = server.get();
   INFO("Step 4: the server got all the input, then the end of the stream (shutdown(SHUT_WR))");
@@ -169,11 +203,13 @@ TEST_CASE("relay sends large input whole and copies a reply that comes in pieces
   input.write_end.close();
   INFO("Step 2: the server replies with the same 60000 bytes; relay copies them to a pipe");
   auto server = serve_once(std::move(pair.server), big);
+  HangUp hang_up(pair.client);
   // The reply is as long as a pipe holds: read the output while relay runs.
   auto reader = std::async(std::launch::async, [fd = output.read_end.get()] { return drain(fd); });
   const auto totals = finish_within(10s, [&] { return relay(input.read_end.get(), pair.client.get(), output.write_end.get()); });
   REQUIRE(totals.has_value());
   output.write_end.close();
+  hang_up.now();  // a correct relay returned after the server closed; else the server stops now
   REQUIRE(server.wait_for(10s) == std::future_status::ready);
   const Heard heard = server.get();
   REQUIRE(heard.text.size() == big.size());

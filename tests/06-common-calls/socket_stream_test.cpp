@@ -103,6 +103,7 @@ TEST_CASE("reading a SocketStream first sends what was written", "[task_9][point
     std::getline(stream, line);
     return line;
   });
+  ::shutdown(a.get(), SHUT_WR);  // the peer then stops at once, not at its 5 s time-out, if "ping\n" never came
   peer.join();
   REQUIRE(reply.has_value());
   CHECK(*reply == "pong");

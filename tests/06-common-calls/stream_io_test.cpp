@@ -173,6 +173,7 @@ TEST_CASE("send_all keeps going when a signal interrupts it", "[task_2][points:2
     ::pthread_sigmask(SIG_BLOCK, &usr1, nullptr);
     return failure;
   });
+  ::shutdown(a.get(), SHUT_WR);  // the reader then stops at the end of what was sent, not at its 5 s time-out
   signaller_then_reader.join();
   ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   ::sigaction(SIGUSR1, &previous, nullptr);
@@ -218,9 +219,11 @@ TEST_CASE("receive_exact throws EndOfStream when the stream ends early", "[task_
 
 TEST_CASE("shut_down(SHUT_WR) half-closes: the peer reads end of stream and can still answer", "[task_3][points:2]") {
   auto [client, server] = tcp_pair();
-  INFO("Step 1: the client sends a request, then shut_down(client, SHUT_WR)");
+  INFO("Step 1: the client sends a request, then shut_down(client, SHUT_WR); a further send fails with EPIPE");
   raw_send(client.get(), "request");
   shut_down(client.get(), SHUT_WR);
+  // At once: a shut_down that does nothing fails here, not after step 2's 5 s wait for the end of stream.
+  REQUIRE(errno_of([&] { raw_send(client.get(), "more"); }) == EPIPE);
   INFO("Step 2: the server reads the request, then end of stream");
   CHECK(raw_recv(server.get()) == "request");
   REQUIRE(raw_recv(server.get()).empty());
@@ -244,6 +247,7 @@ TEST_CASE("article: close ends one descriptor, shutdown ends the connection", "[
   CHECK(errno_of([&] { (void)raw_recv(server.get()); }) == EAGAIN);
   INFO("Step 3: shut_down(copy, SHUT_WR) ends the stream for every descriptor of the socket");
   shut_down(copy.get(), SHUT_WR);
+  REQUIRE(errno_of([&] { raw_send(copy.get(), "more"); }) == EPIPE);  // at once, not after the 2 s below
   std::string got = "(nothing)";
   for (int i = 0; i < 200; ++i) {  // the FIN crosses loopback at once; allow 2 s
     if (errno_of([&] { got = raw_recv(server.get()); }) == 0) {
