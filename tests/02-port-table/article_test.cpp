@@ -47,17 +47,17 @@ using socklab::port_table::testing::TempFile;
 
 namespace {
 
-std::string shown(const ServiceEntry* entry) {
+std::string service_text(const ServiceEntry* entry) {
   return entry == nullptr ? "not found"
                           : entry->name + " " + std::to_string(entry->port) + "/" + entry->protocol;
 }
 
-std::string shown(const std::optional<ServiceEntry>& entry) {
-  return entry ? shown(&*entry) : "not found";
+std::string service_text(const std::optional<ServiceEntry>& entry) {
+  return entry ? service_text(&*entry) : "not found";
 }
 
 // Same service: both not found, or the same name, port and protocol.
-bool same(const ServiceEntry* yours, const std::optional<ServiceEntry>& libc) {
+bool same_service(const ServiceEntry* yours, const std::optional<ServiceEntry>& libc) {
   if (yours == nullptr || !libc) {
     return yours == nullptr && !libc;
   }
@@ -119,9 +119,9 @@ TEST_CASE("article: DNS, port 53, is listed for TCP as well as UDP where libc sa
     const ServiceEntry* first = socklab::port_table::testing::first_named(yours.entries, "domain",
                                                                          protocol);
     const auto answer = libc_by_name("domain", protocol);
-    INFO("domain/" << protocol << ": yours '" << shown(first) << "', getservbyname_r '"
-                   << shown(answer) << "'");
-    CHECK(same(first, answer));
+    INFO("domain/" << protocol << ": yours '" << service_text(first) << "', getservbyname_r '"
+                   << service_text(answer) << "'");
+    CHECK(same_service(first, answer));
   }
 }
 // [errata-dns]
@@ -140,8 +140,8 @@ TEST_CASE("article: FTP is two services, ftp on port 21 and ftp-data on port 20"
   for (const char* name : {"ftp", "ftp-data", "FTP"}) {
     const ServiceEntry* yours = find_by_name(table, name, "tcp");
     const auto answer = libc_by_name(name, "tcp");
-    INFO(name << "/tcp: yours '" << shown(yours) << "', getservbyname_r '" << shown(answer) << "'");
-    CHECK(same(yours, answer));
+    INFO(name << "/tcp: yours '" << service_text(yours) << "', getservbyname_r '" << service_text(answer) << "'");
+    CHECK(same_service(yours, answer));
   }
 }
 // [errata-ftp]
@@ -167,9 +167,9 @@ TEST_CASE("article: service and protocol names are case-sensitive, so SSH/TCP fi
     for (const char* protocol : {row.protocol, row.lower}) {
       const ServiceEntry* yours = find_by_name(table, row.application, protocol);
       const auto answer = libc_by_name(row.application, protocol);
-      INFO(row.application << "/" << protocol << ": yours '" << shown(yours)
-                           << "', getservbyname_r '" << shown(answer) << "'");
-      CHECK(same(yours, answer));
+      INFO(row.application << "/" << protocol << ": yours '" << service_text(yours)
+                           << "', getservbyname_r '" << service_text(answer) << "'");
+      CHECK(same_service(yours, answer));
     }
   }
 }
@@ -188,9 +188,9 @@ TEST_CASE("article: MongoDB's port 27017 is in the services database only where 
   for (const std::string& protocol : {std::string(), std::string("tcp"), std::string("udp")}) {
     const ServiceEntry* yours = find_by_port(table, 27017, protocol);
     const auto answer = libc_by_port(27017, protocol);
-    INFO("27017/'" << protocol << "': yours '" << shown(yours) << "', getservbyport_r '"
-                   << shown(answer) << "'");
-    CHECK(same(yours, answer));
+    INFO("27017/'" << protocol << "': yours '" << service_text(yours) << "', getservbyport_r '"
+                   << service_text(answer) << "'");
+    CHECK(same_service(yours, answer));
   }
 }
 // [errata-mongo]
@@ -209,9 +209,9 @@ TEST_CASE("article: each row of the port table agrees with the services database
     for (const std::string& protocol : protocols_of(table.entries)) {
       const ServiceEntry* yours = find_by_port(table, row.port, protocol);
       const auto answer = libc_by_port(row.port, protocol);
-      INFO(row.application << " " << row.port << "/" << protocol << ": yours '" << shown(yours)
-                           << "', getservbyport_r '" << shown(answer) << "'");
-      CHECK(same(yours, answer));
+      INFO(row.application << " " << row.port << "/" << protocol << ": yours '" << service_text(yours)
+                           << "', getservbyport_r '" << service_text(answer) << "'");
+      CHECK(same_service(yours, answer));
     }
   }
 }

@@ -56,7 +56,7 @@ inline const std::vector<std::string_view> bad_ports{
     "99999999999999999999999", "\xd9\xa2\xd9\xa2",  // ٢٢, Arabic-Indic digits
     "\xef\xbc\x96\xef\xbc\x95"};                    // ６５, full-width digits
 
-inline const std::vector<std::string_view> protocols{
+inline const std::vector<std::string_view> protocol_words{
     "tcp", "udp", "sctp", "ddp", "TCP", "Udp", "t", "\xe2\x80\x8btcp"};  // zero-width space + tcp
 
 inline const std::vector<std::string_view> blanks{" ", "\t", "  ", " \t ", "\t\t", "    "};
@@ -78,7 +78,7 @@ inline std::string entry_line(Random& random) {
   line += random.pick(blanks);
   line += random.pick(good_ports);
   line += '/';
-  line += random.pick(protocols);
+  line += random.pick(protocol_words);
   for (std::size_t aliases = random.below(4); aliases > 0; --aliases) {
     line += random.pick(blanks);
     line += random.pick(service_names);
@@ -153,7 +153,7 @@ inline std::string garbage_line(Random& random) {
     }
     case 3:
       return std::string(random.pick(service_names)) + std::string(random.pick(blanks)) +
-             std::string(random.pick(bad_ports)) + "/" + std::string(random.pick(protocols));
+             std::string(random.pick(bad_ports)) + "/" + std::string(random.pick(protocol_words));
     case 4:
       return std::string(random.pick(service_names)) + std::string(random.pick(blanks)) +
              std::string(random.pick(bad_slashes));

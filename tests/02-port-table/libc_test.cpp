@@ -27,7 +27,7 @@ using socklab::port_table::testing::protocols_of;
 
 namespace {
 
-std::string shown(const ServiceEntry* entry) {
+std::string entry_text(const ServiceEntry* entry) {
   if (entry == nullptr) {
     return "not found";
   }
@@ -38,7 +38,7 @@ std::string shown(const ServiceEntry* entry) {
   return entry->line == 0 ? text : text + " (line " + std::to_string(entry->line) + ")";
 }
 
-bool same(const ServiceEntry* yours, const std::optional<ServiceEntry>& libc) {
+bool same_entry(const ServiceEntry* yours, const std::optional<ServiceEntry>& libc) {
   if (yours == nullptr || !libc) {
     return yours == nullptr && !libc;
   }
@@ -100,9 +100,9 @@ TEST_CASE("load_services reads /etc/services as libc does: the same entries in t
   INFO("Step 2: entry by entry, name, port, protocol and aliases must be libc's");
   for (std::size_t i = 0; i < libc.entries.size(); ++i) {
     const ServiceEntry& mine = yours.entries[i];
-    INFO("entry " << i + 1 << ": yours '" << shown(&mine) << "', libc's '"
-                  << shown(&libc.entries[i]) << "'");
-    REQUIRE(same(&mine, libc.entries[i]));
+    INFO("entry " << i + 1 << ": yours '" << entry_text(&mine) << "', libc's '"
+                  << entry_text(&libc.entries[i]) << "'");
+    REQUIRE(same_entry(&mine, libc.entries[i]));
   }
   CHECK(yours.malformed_lines.empty());
 }
@@ -121,9 +121,9 @@ TEST_CASE("your parse of /etc/services answers every name and alias as getservby
     const ServiceEntry* first = first_named(yours.entries, name, protocol);
     const auto answer = libc_by_name(name, protocol);
     INFO("name '" << name << "', protocol '" << protocol << "': your first match is '"
-                  << shown(first) << "', getservbyname_r says '"
-                  << (answer ? shown(&*answer) : "not found") << "'");
-    REQUIRE(same(first, answer));
+                  << entry_text(first) << "', getservbyname_r says '"
+                  << (answer ? entry_text(&*answer) : "not found") << "'");
+    REQUIRE(same_entry(first, answer));
   }
   SUCCEED(questions.size() << " questions, all answered as libc does");
 }
@@ -142,9 +142,9 @@ TEST_CASE("your parse of /etc/services answers every port as getservbyport_r doe
     const ServiceEntry* first = first_with_port(yours.entries, port, protocol);
     const auto answer = libc_by_port(port, protocol);
     INFO("port " << port << ", protocol '" << protocol << "': your first match is '"
-                 << shown(first) << "', getservbyport_r says '"
-                 << (answer ? shown(&*answer) : "not found") << "'");
-    REQUIRE(same(first, answer));
+                 << entry_text(first) << "', getservbyport_r says '"
+                 << (answer ? entry_text(&*answer) : "not found") << "'");
+    REQUIRE(same_entry(first, answer));
   }
   SUCCEED(questions.size() << " questions, all answered as libc does");
 }
@@ -175,10 +175,10 @@ TEST_CASE("find_by_name answers as getservbyname_r for every name and alias in /
   for (const auto& [name, protocol] : questions) {
     const ServiceEntry* yours = find_by_name(table, name, protocol);
     const auto answer = libc_by_name(name, protocol);
-    INFO("find_by_name(table, \"" << name << "\", \"" << protocol << "\") gives '" << shown(yours)
+    INFO("find_by_name(table, \"" << name << "\", \"" << protocol << "\") gives '" << entry_text(yours)
                                   << "', getservbyname_r says '"
-                                  << (answer ? shown(&*answer) : "not found") << "'");
-    REQUIRE(same(yours, answer));
+                                  << (answer ? entry_text(&*answer) : "not found") << "'");
+    REQUIRE(same_entry(yours, answer));
   }
   SUCCEED(questions.size() << " questions, all answered as libc does");
 }
@@ -198,10 +198,10 @@ TEST_CASE("find_by_port answers as getservbyport_r for every port in /etc/servic
   for (const auto& [port, protocol] : questions) {
     const ServiceEntry* yours = find_by_port(table, port, protocol);
     const auto answer = libc_by_port(port, protocol);
-    INFO("find_by_port(table, " << port << ", \"" << protocol << "\") gives '" << shown(yours)
+    INFO("find_by_port(table, " << port << ", \"" << protocol << "\") gives '" << entry_text(yours)
                                 << "', getservbyport_r says '"
-                                << (answer ? shown(&*answer) : "not found") << "'");
-    REQUIRE(same(yours, answer));
+                                << (answer ? entry_text(&*answer) : "not found") << "'");
+    REQUIRE(same_entry(yours, answer));
   }
   SUCCEED(questions.size() << " questions, all answered as libc does");
 }

@@ -14,15 +14,6 @@
 using namespace socklab::calls;
 using namespace socklab::calls::testing;
 
-namespace {
-SocketAddress raw_local_address(int fd) {
-  SocketAddress address;
-  address.length = sizeof address.storage;
-  socklab::check("getsockname", ::getsockname(fd, address.get(), &address.length));
-  return address;
-}
-}  // namespace
-
 // [errata-recvfrom]
 TEST_CASE("article: recvfrom takes a size, and cuts a longer datagram to it", "[task_5][points:1][article]") {
   const auto a = udp_on_loopback();

@@ -26,14 +26,6 @@ std::uint16_t port_in(const SocketAddress& address) {
                    : reinterpret_cast<const sockaddr_in&>(address.storage).sin_port);
 }
 
-// The address of a socket, read by the test itself.
-SocketAddress raw_local_address(int fd) {
-  SocketAddress address;
-  address.length = sizeof address.storage;
-  socklab::check("getsockname", ::getsockname(fd, address.get(), &address.length));
-  return address;
-}
-
 }  // namespace
 
 TEST_CASE("socket_address and endpoint_of convert both ways, IPv4 and IPv6", "[task_4][points:2]") {

@@ -17,6 +17,7 @@
 #include <thread>
 #include <utility>
 
+#include "endpoints.hpp"
 #include "socklab/file_descriptor.hpp"
 #include "socklab/system_error.hpp"
 #include "socklab/testkit/loopback.hpp"
@@ -150,5 +151,14 @@ class Drain {
   std::string received_;
   std::thread thread_;
 };
+
+// The address a socket is bound to, read by the test itself with
+// getsockname(2) (not with the lab's local_endpoint).
+inline SocketAddress raw_local_address(int fd) {
+  SocketAddress address;
+  address.length = sizeof address.storage;
+  socklab::check("getsockname", ::getsockname(fd, address.get(), &address.length));
+  return address;
+}
 
 }  // namespace socklab::calls::testing

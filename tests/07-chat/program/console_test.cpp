@@ -15,19 +15,6 @@
 using namespace chat_test;
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_file(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-}  // namespace
-
 TEST_CASE("chat serve --console chats, sends and receives files, and stops on /quit", "[console][programs]") {
   TempDir root;
   fs::create_directories(root.path() / "console-downloads");

@@ -19,13 +19,9 @@ using namespace socklab::chat;
 using namespace std::string_literals;
 namespace fs = std::filesystem;
 using chat_test::list_tree;
+using chat_test::read_file;
 
 namespace {
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // A fresh temporary folder with the downloads folder inside it; the test
 // checks the temporary folder as a whole, so a file written next to the

@@ -197,6 +197,12 @@ void expect_healthy(ChatServer& server, std::span<Peer* const> bystanders, std::
 /// decoder, written apart from the chat's.
 std::optional<std::u32string> decode_utf8(std::string_view text);
 
+/// The whole content of the file at \p path ("" when it cannot be read).
+std::string read_file(const std::filesystem::path& path);
+
+/// Writes \p bytes to the file at \p path, replacing what it held.
+void write_file(const std::filesystem::path& path, std::string_view bytes);
+
 /// A string of \p size pseudo-random bytes (every value), from \p seed.
 std::string random_bytes(std::size_t size, unsigned seed);
 
