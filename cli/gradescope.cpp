@@ -1,7 +1,6 @@
 #include "gradescope.hpp"
 
 #include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 #include "archive.hpp"
@@ -10,14 +9,6 @@
 
 namespace socklab::cli {
 namespace {
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw std::runtime_error("cannot read " + path.string());
-  }
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 bool executable(const fs::path& path) {
   return (fs::status(path).permissions() & fs::perms::owner_exec) != fs::perms::none;

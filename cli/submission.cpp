@@ -4,22 +4,17 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <stdexcept>
 
 #include "archive.hpp"
 #include "process.hpp"
+#include "text.hpp"
 #include "socklab/file_descriptor.hpp"
 #include "socklab/system_error.hpp"
 
 namespace socklab::cli {
 namespace {
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // A submission's file, read without following a symbolic link in its last
 // part (the folders above it were checked by the caller).

@@ -1,6 +1,9 @@
 #include "text.hpp"
 
+#include <fstream>
+#include <iterator>
 #include <sstream>
+#include <stdexcept>
 
 namespace socklab::cli {
 
@@ -12,6 +15,14 @@ std::string replace_all(std::string text, const std::string& from, const std::st
     text.replace(at, from.size(), to);
   }
   return text;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw std::runtime_error("cannot read " + path.string());
+  }
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 std::vector<std::string> lines_of(const std::string& text) {

@@ -61,7 +61,7 @@ function(socklab_add_chapter slug)
       SOCKLAB_ORACLE_PATH="${SOCKLAB_ORACLE_DIR}/oracle-${slug}")
     socklab_warnings(tests-${slug}-objects AS_ERRORS)
     socklab_fast_code(tests-${slug}-objects)
-    socklab_unity_tests(tests-${slug}-objects)
+    socklab_unity(tests-${slug}-objects)
     add_library(tests-${slug}-archive STATIC $<TARGET_OBJECTS:tests-${slug}-objects>)
 
     add_executable(tests-${slug}-lab $<TARGET_OBJECTS:tests-${slug}-objects>)

@@ -13,16 +13,17 @@
 #    support library keep -O0 -g, for the debugger.  SOCKLAB_FAST_TESTS=OFF
 #    turns it off.
 #
-#  - socklab_unity_tests(<target>...): the test programs are unity builds
-#    (CMake's UNITY_BUILD, one translation unit per target): a chapter's test
-#    files share catch.hpp, json.hpp and the testkit, and their templates
-#    (Catch2's matchers, json conversions) are instantiated once, not once per
-#    file.  Chapter 05's four test files: 25 s of CPU apart, 16 s as one.  Only
-#    the people who edit a test file pay, with a rebuild of its chapter's
-#    tests; a student's save rebuilds no test code.  SOCKLAB_UNITY_TESTS=OFF
-#    turns it off.  The asan preset does, so CI still compiles every test
-#    file on its own: one that builds only next to its neighbours fails there.
-#
+#  - socklab_unity(<target>...): the test programs and the grader's library
+#    are unity builds (CMake's UNITY_BUILD, one translation unit per target):
+#    their files share catch.hpp, json.hpp, fmt and the testkit, and the
+#    templates they use are instantiated once, not once per file.  Chapter
+#    05's four test files: 25 s of CPU apart, 16 s as one; cli/'s fifteen
+#    files: 59 s apart.  Only the people who edit one of these files pay,
+#    with a rebuild of its whole target; a student's save rebuilds none of
+#    them.  SOCKLAB_UNITY=OFF turns it off.  The asan preset and the lint
+#    gate do, so CI still compiles every file on its own: one that builds only
+#    next to its neighbours fails there.
+
 # Precompiled headers were measured and not kept: a test's compile time is in
 # instantiating and generating code, not in parsing catch.hpp or json.hpp, and
 # a precompiled catch.hpp + json.hpp saved nothing per file while costing a
@@ -31,7 +32,7 @@
 
 set(SOCKLAB_LINKER "auto" CACHE STRING "Linker (-fuse-ld): auto (lld if installed, else gold), bfd, gold or lld")
 set_property(CACHE SOCKLAB_LINKER PROPERTY STRINGS auto bfd gold lld)
-option(SOCKLAB_UNITY_TESTS "Compile each test program's sources as one translation unit" ON)
+option(SOCKLAB_UNITY "Compile each test program, and the grader's library, as one translation unit" ON)
 option(SOCKLAB_FAST_TESTS "Debug builds: compile the tests, testkit, oracles and reference with -O1 -g1" ON)
 
 function(socklab_choose_linker)
@@ -66,8 +67,8 @@ function(socklab_fast_code)
   endforeach()
 endfunction()
 
-function(socklab_unity_tests)
-  if(NOT SOCKLAB_UNITY_TESTS)
+function(socklab_unity)
+  if(NOT SOCKLAB_UNITY)
     return()
   endif()
   foreach(target IN LISTS ARGN)

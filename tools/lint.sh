@@ -24,7 +24,8 @@ if [[ -z $clang_tidy ]] || ! command -v cppcheck >/dev/null; then
 fi
 
 # A new folder gets Ninja and Debug, like the default preset; an existing build keeps its own.
-configure=(-S "$root" -B "$build" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)
+# Unity builds off: each file is checked as itself, with only its own includes.
+configure=(-S "$root" -B "$build" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DSOCKLAB_UNITY=OFF)
 if [[ ! -f $build/CMakeCache.txt ]]; then
   configure+=(-G Ninja -DCMAKE_BUILD_TYPE=Debug)
 fi
