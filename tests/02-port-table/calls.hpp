@@ -19,6 +19,7 @@
 #include "socklab/file_descriptor.hpp"
 #include "socklab/system_error.hpp"
 #include "socklab/testkit/oracle.hpp"
+#include "socklab/testkit/temp_dir.hpp"
 
 namespace socklab::port_table::testing {
 
@@ -135,27 +136,6 @@ class TempFile {
   std::string path_;
 };
 
-/// A fresh empty folder in the temporary folder, removed again at the end of scope.
-class TempDir {
- public:
-  TempDir() {
-    const char* dir = std::getenv("TMPDIR");
-    path_ = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/socklab-02-XXXXXX";
-    if (::mkdtemp(path_.data()) == nullptr) {
-      throw_errno("mkdtemp");
-    }
-  }
-  ~TempDir() { ::rmdir(path_.c_str()); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  /// Where the folder is.
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 inline const testkit::CallTable& calls() {
   static const testkit::CallTable call_table{
       {"parse_services",
@@ -197,9 +177,8 @@ inline const testkit::CallTable& calls() {
            const TempFile file(from_hex(input.at("text").get<std::string>()));
            range = ephemeral_range(file.path());
          } else {
-           const TempDir dir;
-           range = ephemeral_range(input.at("missing").get<bool>() ? dir.path() + "/missing"
-                                                                   : dir.path());
+           const testkit::TempDir dir;
+           range = ephemeral_range((input.at("missing").get<bool>() ? dir.path() / "missing" : dir.path()).string());
          }
          return json{range.low, range.high};
        }},

@@ -27,6 +27,7 @@
 #include "port_table.hpp"
 #include "socklab/system_error.hpp"
 #include "socklab/testkit/process_facts.hpp"
+#include "socklab/testkit/temp_dir.hpp"
 
 using socklab::check;
 using socklab::port_table::load_services;
@@ -37,7 +38,7 @@ using socklab::port_table::testing::calls;
 using socklab::port_table::testing::clean_inputs;
 using socklab::port_table::testing::garbage_inputs;
 using socklab::port_table::testing::table_json;
-using socklab::port_table::testing::TempDir;
+using socklab::testkit::TempDir;
 using socklab::port_table::testing::TempFile;
 using socklab::testkit::describe;
 using socklab::testkit::first_difference;
@@ -300,7 +301,7 @@ TEST_CASE("load_services reads a file the test wrote", "[task_3][points:2]") {
 TEST_CASE("load_services throws std::system_error naming open for a missing file",
           "[task_3][points:1]") {
   const TempDir dir;
-  const std::string path = dir.path() + "/no-such-file";
+  const std::string path = (dir.path() / "no-such-file").string();
   INFO("Step 1: load_services(\"" << path << "\"): there is no such file");
   bool threw = false;
   try {
@@ -318,11 +319,11 @@ TEST_CASE("load_services throws std::system_error naming read for a directory, a
           "[task_3][points:1]") {
   const TempDir dir;
   const int open_before = open_fd_count();
-  INFO("Step 1: load_services(\"" << dir.path() << "\"): open(2) works on a directory, "
+  INFO("Step 1: load_services(\"" << dir.path().string() << "\"): open(2) works on a directory, "
                                                   "read(2) fails with EISDIR");
   bool threw = false;
   try {
-    (void)load_services(dir.path());
+    (void)load_services(dir.path().string());
   } catch (const std::system_error& e) {
     threw = true;
     INFO("what(): " << e.what());
@@ -336,7 +337,7 @@ TEST_CASE("load_services throws std::system_error naming read for a directory, a
 
 TEST_CASE("load_services retries a read(2) that a signal interrupts", "[task_3][points:1]") {
   const TempDir dir;
-  const std::string fifo = dir.path() + "/fifo";
+  const std::string fifo = (dir.path() / "fifo").string();
   check("mkfifo", ::mkfifo(fifo.c_str(), 0600));
   const Cleanup remove_fifo([&] { ::unlink(fifo.c_str()); });
 

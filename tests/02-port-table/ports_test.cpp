@@ -11,6 +11,7 @@
 #include "port_table.hpp"
 #include "printing.hpp"
 #include "socklab/testkit/process_facts.hpp"
+#include "socklab/testkit/temp_dir.hpp"
 
 using socklab::port_table::class_name;
 using socklab::port_table::classify_port;
@@ -22,7 +23,7 @@ using socklab::port_table::PortClass;
 using socklab::port_table::PortRange;
 using socklab::port_table::testing::calls;
 using socklab::port_table::testing::range_inputs;
-using socklab::port_table::testing::TempDir;
+using socklab::testkit::TempDir;
 using socklab::port_table::testing::TempFile;
 using socklab::testkit::describe;
 using socklab::testkit::first_difference;
@@ -109,8 +110,8 @@ TEST_CASE("ephemeral_range reads a file, and falls back to 32768-60999 when it c
   INFO("Step 2: a missing file, a directory, an empty file and garbage give the fallback, "
        "default_ephemeral_range, and no exception");
   const TempDir dir;
-  CHECK(ephemeral_range(dir.path() + "/missing") == default_ephemeral_range);
-  CHECK(ephemeral_range(dir.path()) == default_ephemeral_range);
+  CHECK(ephemeral_range((dir.path() / "missing").string()) == default_ephemeral_range);
+  CHECK(ephemeral_range(dir.path().string()) == default_ephemeral_range);
   for (const char* garbage : {"", "60999 32768\n", "lots of garbage", "1 2 3\n"}) {
     INFO("a file holding " << json(garbage).dump());
     const TempFile file(garbage);

@@ -28,31 +28,15 @@
 #include "hints.hpp"
 #include "manifest.hpp"
 #include "process.hpp"
+#include "socklab/testkit/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 using socklab::cli::run;
 using socklab::cli::RunResult;
+using socklab::testkit::TempDir;
 
 namespace {
-
-// A fresh folder, removed with everything in it at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "socklab-grader-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("mkdtemp failed");
-    }
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
 
 RunResult run_socklab(std::vector<std::string> args) {
   args.insert(args.begin(), SOCKLAB_CLI);
@@ -146,10 +130,10 @@ std::string reference_calling(const std::string& golden) {
 
 TEST_CASE("the starter labs score 0: every graded test fails on the stubs", "[e2e]") {
   const TempDir work;
-  const RunResult ran = run_socklab({"grade", "--format", "gradescope", "--out", (work.path / "r.json").string()});
+  const RunResult ran = run_socklab({"grade", "--format", "gradescope", "--out", (work.path() / "r.json").string()});
   INFO(ran.output);
   REQUIRE(ran.exit_code == 0);
-  const json grade = read_json(work.path / "r.json");
+  const json grade = read_json(work.path() / "r.json");
   REQUIRE(grade.at("max_score").get<int>() > 0);
   std::string passing;
   for (const json& test : grade.at("tests")) {
@@ -172,11 +156,11 @@ TEST_CASE("the starter labs score 0: every graded test fails on the stubs", "[e2
 TEST_CASE("the reference, handed in as a submission, scores full marks", "[e2e]") {
   const TempDir work;
   const RunResult ran = run_socklab({"grade", "--submission", (source_dir / "solutions").string(), "--work-dir",
-                                 (work.path / "build").string(), "--format", "gradescope", "--out",
-                                 (work.path / "r.json").string()});
+                                 (work.path() / "build").string(), "--format", "gradescope", "--out",
+                                 (work.path() / "r.json").string()});
   INFO(ran.output);
   REQUIRE(ran.exit_code == 0);
-  const json grade = read_json(work.path / "r.json");
+  const json grade = read_json(work.path() / "r.json");
   INFO(grade.dump(2));
   REQUIRE(grade.at("max_score").get<int>() > 0);
   CHECK(grade.at("score") == grade.at("max_score"));
@@ -191,12 +175,12 @@ TEST_CASE("the reference, handed in as a submission, scores full marks", "[e2e]"
 
 TEST_CASE("a missing, a broken and a hostile lab file cost only what they break", "[e2e]") {
   const TempDir work;
-  const fs::path submission = work.path / "submission";
-  const fs::path report = work.path / "r.json";
+  const fs::path submission = work.path() / "submission";
+  const fs::path report = work.path() / "r.json";
   auto grade_it = [&](const std::string& format = "gradescope") {
     // Chapter 01 alone: the sabotage is in its file, and the other chapters would only add time.
     return run_socklab({"grade", "01-socket-types", "--submission", submission.string(), "--work-dir",
-                        (work.path / "build").string(), "--format", format, "--out", report.string(), "--timeout",
+                        (work.path() / "build").string(), "--format", format, "--out", report.string(), "--timeout",
                         "3"});
   };
 
@@ -282,9 +266,9 @@ static int sabotage(int family, int type) {
 TEST_CASE("status shows the same points as grade, and what to do next, reusing grade's results", "[e2e]") {
   const TempDir work;
   INFO("Step 1: grade runs every test, and keeps each chapter's results in the build folder");
-  const RunResult graded = run_socklab({"grade", "--format", "gradescope", "--out", (work.path / "r.json").string()});
+  const RunResult graded = run_socklab({"grade", "--format", "gradescope", "--out", (work.path() / "r.json").string()});
   REQUIRE(graded.exit_code == 0);
-  const json grade = read_json(work.path / "r.json");
+  const json grade = read_json(work.path() / "r.json");
   const auto manifest = socklab::cli::load_manifest(SOCKLAB_BUILD_DIR);
   for (const auto& chapter : manifest.chapters) {
     INFO(chapter.slug << " has no kept results (a test that timed out is not kept: is the machine very busy?)");
@@ -409,8 +393,8 @@ bool says_any(const std::string& text, const std::string& alternatives) {
 // or sockets is left.
 void check_hostile(const std::vector<std::string>& goldens) {
   const TempDir work;
-  const fs::path submission = work.path / "submission";
-  const fs::path report = work.path / "r.json";
+  const fs::path submission = work.path() / "submission";
+  const fs::path report = work.path() / "r.json";
   const std::string victim = "01-socket-types: family_name() agrees with the reference";
   for (const std::string& golden : goldens) {
     const std::string hostile = read_text(hostile_dir / golden);
@@ -418,7 +402,7 @@ void check_hostile(const std::vector<std::string>& goldens) {
     REQUIRE_FALSE(hostile.empty());
     write_text(submission / lab01, reference_calling(hostile));
     const RunResult ran = run_socklab({"grade", "01-socket-types", "--submission", submission.string(), "--work-dir",
-                                       (work.path / "build").string(), "--format", "gradescope", "--out",
+                                       (work.path() / "build").string(), "--format", "gradescope", "--out",
                                        report.string(), "--timeout", "4", "--memory", "256"});
     INFO(ran.output);
     REQUIRE(ran.exit_code == 0);
@@ -436,7 +420,7 @@ void check_hostile(const std::vector<std::string>& goldens) {
       }
     }
     CHECK(grade.at("score").get<int>() == grade.at("max_score").get<int>() - 1);
-    const auto left = processes_running_from(work.path);
+    const auto left = processes_running_from(work.path());
     INFO("still running:\n" << fmt_lines(left));
     CHECK(left.empty());
     if (const auto at = output.find("listening-port="); at != std::string::npos) {
@@ -473,8 +457,8 @@ TEST_CASE("every hostile golden submission is graded by one of the hostile tests
 TEST_CASE("a submission may be a clone, a .tar.gz or a .zip, and links and unsafe archives are refused",
           "[e2e][submission]") {
   const TempDir work;
-  const fs::path report = work.path / "r.json";
-  const fs::path work_dir = work.path / "build";
+  const fs::path report = work.path() / "r.json";
+  const fs::path work_dir = work.path() / "build";
   auto grade_it = [&](const fs::path& submission) {
     return run_socklab({"grade", "01-socket-types", "--submission", submission.string(), "--work-dir",
                         work_dir.string(), "--format", "gradescope", "--out", report.string(), "--timeout", "5"});
@@ -483,7 +467,7 @@ TEST_CASE("a submission may be a clone, a .tar.gz or a .zip, and links and unsaf
 
   INFO("Step 1: a clone whose labs/ holds the reference and whose tests/ would not compile: full marks, "
        "graded with the project's tests");
-  const fs::path clone = work.path / "ana";
+  const fs::path clone = work.path() / "ana";
   write_text(clone / "labs" / lab01, reference);
   write_text(clone / "tests/01-socket-types/socket_test.cpp", "this is not C++;\n");
   write_text(clone / "README.md", "my clone\n");
@@ -495,23 +479,23 @@ TEST_CASE("a submission may be a clone, a .tar.gz or a .zip, and links and unsaf
   CHECK(grade.at("score") == grade.at("max_score"));
 
   INFO("Step 2: the same clone as a .tar.gz with a top folder: full marks");
-  const RunResult packed = run({"tar", "-czf", (work.path / "ana.tar.gz").string(), "-C", work.path.string(), "ana"});
+  const RunResult packed = run({"tar", "-czf", (work.path() / "ana.tar.gz").string(), "-C", work.path().string(), "ana"});
   REQUIRE(packed.exit_code == 0);
-  ran = grade_it(work.path / "ana.tar.gz");
+  ran = grade_it(work.path() / "ana.tar.gz");
   REQUIRE(ran.exit_code == 0);
   grade = read_json(report);
   CHECK(grade.at("score") == grade.at("max_score"));
   CHECK(grade.at("output").get<std::string>().find("graded " + lab01 + " from the submission") != std::string::npos);
 
   INFO("Step 3: a .zip shaped like labs/: full marks");
-  socklab::cli::write_zip(work.path / "bea.zip", {{.name = lab01, .content = reference}});
-  ran = grade_it(work.path / "bea.zip");
+  socklab::cli::write_zip(work.path() / "bea.zip", {{.name = lab01, .content = reference}});
+  ran = grade_it(work.path() / "bea.zip");
   REQUIRE(ran.exit_code == 0);
   grade = read_json(report);
   CHECK(grade.at("score") == grade.at("max_score"));
 
   INFO("Step 4: a lab file that is a symbolic link to the reference is not followed: 0 points");
-  const fs::path linked = work.path / "linked";
+  const fs::path linked = work.path() / "linked";
   fs::create_directories(linked / "01-socket-types");
   fs::create_symlink(source_dir / "solutions" / lab01, linked / lab01);
   ran = grade_it(linked);
@@ -522,32 +506,32 @@ TEST_CASE("a submission may be a clone, a .tar.gz or a .zip, and links and unsaf
         std::string::npos);
 
   INFO("Step 5: nor is a labs/ folder that is a link to the solutions, nor a link inside a .tar.gz");
-  const fs::path linked_labs = work.path / "linked-labs";
+  const fs::path linked_labs = work.path() / "linked-labs";
   fs::create_directories(linked_labs);
   fs::create_directory_symlink(source_dir / "solutions", linked_labs / "labs");
   ran = grade_it(linked_labs);
   REQUIRE(ran.exit_code == 0);
   CHECK(read_json(report).at("score") == 0);
-  REQUIRE(run({"tar", "-czf", (work.path / "linked.tar.gz").string(), "-C", linked.string(), "01-socket-types"})
+  REQUIRE(run({"tar", "-czf", (work.path() / "linked.tar.gz").string(), "-C", linked.string(), "01-socket-types"})
               .exit_code == 0);
-  ran = grade_it(work.path / "linked.tar.gz");
+  ran = grade_it(work.path() / "linked.tar.gz");
   REQUIRE(ran.exit_code == 0);
   grade = read_json(report);
   CHECK(grade.at("score") == 0);
   CHECK(grade.at("output").get<std::string>().find("a symbolic link: skipped") != std::string::npos);
 
   INFO("Step 6: an archive with a path out of its folder is refused, and nothing is written there");
-  socklab::cli::write_zip(work.path / "evil.zip", {{.name = "../../escaped.cpp", .content = reference}});
-  ran = grade_it(work.path / "evil.zip");
+  socklab::cli::write_zip(work.path() / "evil.zip", {{.name = "../../escaped.cpp", .content = reference}});
+  ran = grade_it(work.path() / "evil.zip");
   CHECK(ran.exit_code == 1);
   CHECK(ran.output.find("outside its folder") != std::string::npos);
-  CHECK_FALSE(fs::exists(work.path / "escaped.cpp"));
+  CHECK_FALSE(fs::exists(work.path() / "escaped.cpp"));
   CHECK_FALSE(fs::exists(work_dir.parent_path() / "escaped.cpp"));
 
   INFO("Step 7: a zip bomb (100 MiB of zeros, packed small) is refused at its size limit");
-  socklab::cli::write_zip(work.path / "bomb.zip", {{.name = lab01, .content = std::string(100 << 20, '\0')}});
-  CHECK(fs::file_size(work.path / "bomb.zip") < (1 << 20));
-  ran = grade_it(work.path / "bomb.zip");
+  socklab::cli::write_zip(work.path() / "bomb.zip", {{.name = lab01, .content = std::string(100 << 20, '\0')}});
+  CHECK(fs::file_size(work.path() / "bomb.zip") < (1 << 20));
+  ran = grade_it(work.path() / "bomb.zip");
   CHECK(ran.exit_code == 1);
   CHECK(ran.output.find("MiB: refused") != std::string::npos);
 
@@ -570,25 +554,25 @@ TEST_CASE("a submission may be a clone, a .tar.gz or a .zip, and links and unsaf
 TEST_CASE("grade --class grades every folder and archive in parallel: a CSV row and a report each",
           "[e2e][class]") {
   const TempDir work;
-  const fs::path class_dir = work.path / "class";
+  const fs::path class_dir = work.path() / "class";
   const std::string reference = read_text(source_dir / "solutions" / lab01);
   const std::string partial = partial_lab01();
   INFO("The class: ana (a clone with the reference), bea.zip (two tasks done), cid.tar.gz (does not compile), "
        "dan (empty), eve.zip (an unsafe archive) and a stray file");
   write_text(class_dir / "ana/labs" / lab01, reference);
   socklab::cli::write_zip(class_dir / "bea.zip", {{.name = "bea/" + lab01, .content = partial}});
-  write_text(work.path / "cid" / lab01, "#include \"socket_types.hpp\"\nthis is not C++;\n");
-  REQUIRE(run({"tar", "-czf", (class_dir / "cid.tar.gz").string(), "-C", (work.path / "cid").string(), "."})
+  write_text(work.path() / "cid" / lab01, "#include \"socket_types.hpp\"\nthis is not C++;\n");
+  REQUIRE(run({"tar", "-czf", (class_dir / "cid.tar.gz").string(), "-C", (work.path() / "cid").string(), "."})
               .exit_code == 0);
   fs::create_directories(class_dir / "dan");
   socklab::cli::write_zip(class_dir / "eve.zip", {{.name = "../" + lab01, .content = reference}});
   write_text(class_dir / "notes.txt", "not a submission\n");
 
-  const fs::path csv = work.path / "class.csv";
-  const fs::path reports = work.path / "reports";
+  const fs::path csv = work.path() / "class.csv";
+  const fs::path reports = work.path() / "reports";
   const RunResult ran = run_socklab({"grade", "01-socket-types", "--class", class_dir.string(), "-j", "2", "--out",
                                      csv.string(), "--reports", reports.string(), "--work-dir",
-                                     (work.path / "build").string(), "--timeout", "5"});
+                                     (work.path() / "build").string(), "--timeout", "5"});
   INFO(ran.output);
   CHECK(ran.exit_code == 2);  // cid did not compile and eve could not be graded
   const std::string table = read_text(csv);
@@ -610,12 +594,12 @@ TEST_CASE("grade --class grades every folder and archive in parallel: a CSV row 
 
 TEST_CASE("grade --extra-tests grades an instructor's hidden tests alongside the public ones", "[e2e][extra]") {
   const TempDir work;
-  const fs::path submission = work.path / "submission";
-  const fs::path report = work.path / "r.json";
+  const fs::path submission = work.path() / "submission";
+  const fs::path report = work.path() / "r.json";
   const fs::path extra = source_dir / "tests/grader/submissions/extra-tests";
   auto grade_it = [&] {
     return run_socklab({"grade", "01-socket-types", "--submission", submission.string(), "--extra-tests",
-                        extra.string(), "--work-dir", (work.path / "build").string(), "--format", "gradescope",
+                        extra.string(), "--work-dir", (work.path() / "build").string(), "--format", "gradescope",
                         "--out", report.string(), "--timeout", "5"});
   };
   const std::string hidden_type = "01-socket-types: [hidden] type_name() names a datagram socket";
@@ -649,8 +633,8 @@ TEST_CASE("grade --extra-tests grades an instructor's hidden tests alongside the
 TEST_CASE("gradescope-bundle writes a bundle whose run_autograder grades /autograder/submission",
           "[e2e][gradescope]") {
   const TempDir work;
-  const fs::path bundle = work.path / "autograder.zip";
-  const fs::path root = work.path / "autograder";  // stands in for /autograder
+  const fs::path bundle = work.path() / "autograder.zip";
+  const fs::path root = work.path() / "autograder";  // stands in for /autograder
 
   INFO("Step 1: the bundle: setup.sh and run_autograder at its root, runnable, with the project's source");
   RunResult ran = run_socklab({"gradescope-bundle", bundle.string(), "01-socket-types", "--timeout", "5"});
@@ -698,16 +682,16 @@ TEST_CASE("gradescope-bundle writes a bundle whose run_autograder grades /autogr
 TEST_CASE("grade --summary appends a Markdown grade, as the GitHub Actions template writes the job summary",
           "[e2e][summary]") {
   const TempDir work;
-  const fs::path submission = work.path / "submission";
-  const fs::path summary = work.path / "step-summary.md";
+  const fs::path submission = work.path() / "submission";
+  const fs::path summary = work.path() / "step-summary.md";
   const std::string workflow = read_text(source_dir / "templates/github-actions/socklab-grade.yml");
   INFO("The workflow grades with JUnit output and this summary");
   REQUIRE(workflow.find("--format junit --out ../socklab-junit.xml --summary \"$GITHUB_STEP_SUMMARY\"") !=
           std::string::npos);
   auto grade_it = [&] {
     return run_socklab({"grade", "01-socket-types", "--submission", submission.string(), "--work-dir",
-                        (work.path / "build").string(), "--format", "junit", "--out",
-                        (work.path / "junit.xml").string(), "--summary", summary.string(), "--timeout", "5"});
+                        (work.path() / "build").string(), "--format", "junit", "--out",
+                        (work.path() / "junit.xml").string(), "--summary", summary.string(), "--timeout", "5"});
   };
 
   INFO("Step 1: the reference: the total and the chapter's row, all passing");
@@ -721,7 +705,7 @@ TEST_CASE("grade --summary appends a Markdown grade, as the GitHub Actions templ
   CHECK(text.starts_with("## an earlier step's summary\n"));  // appended, not replaced
   CHECK(text.find("## socklab: 35/35 points") != std::string::npos);
   CHECK(text.find("| 01-socket-types Socket types | 35/35 | all tests pass |") != std::string::npos);
-  CHECK(read_text(work.path / "junit.xml").starts_with("<?xml"));
+  CHECK(read_text(work.path() / "junit.xml").starts_with("<?xml"));
 
   INFO("Step 2: a lab that does not compile: its first error, quoted safely, in its own section");
   write_text(submission / lab01, "#include \"socket_types.hpp\"\nthis is <not> C++ | at all;\n");
@@ -738,14 +722,14 @@ TEST_CASE("grade --summary appends a Markdown grade, as the GitHub Actions templ
 TEST_CASE("grade --sanitize fails a test whose lab code has a memory error, with the sanitizer's first lines",
           "[e2e][sanitize]") {
   const TempDir work;
-  const fs::path submission = work.path / "submission";
-  const fs::path report = work.path / "r.json";
+  const fs::path submission = work.path() / "submission";
+  const fs::path report = work.path() / "r.json";
   const fs::path golden = source_dir / "tests/grader/submissions/sanitizer/heap-overflow.cpp";
   const std::string hostile = read_text(golden);
   write_text(submission / lab01, reference_calling(hostile));
   auto grade_it = [&](bool sanitize) {
     std::vector<std::string> args{"grade", "01-socket-types", "--submission", submission.string(), "--work-dir",
-                                  (work.path / "build").string(), "--format", "gradescope", "--out",
+                                  (work.path() / "build").string(), "--format", "gradescope", "--out",
                                   report.string(), "--timeout", "10"};
     if (sanitize) {
       args.push_back("--sanitize");
@@ -773,7 +757,7 @@ TEST_CASE("grade --sanitize fails a test whose lab code has a memory error, with
   CHECK(output.find("labs/" + lab01) != std::string::npos);  // where, as the student knows the file
   CHECK(output.find(header_value(hostile, "expect-message")) != std::string::npos);
   CHECK(grade.at("score").get<int>() == grade.at("max_score").get<int>() - 1);
-  CHECK(fs::exists(work.path / "build/build-sanitize/CMakeCache.txt"));
+  CHECK(fs::exists(work.path() / "build/build-sanitize/CMakeCache.txt"));
 }
 
 namespace {
@@ -898,11 +882,11 @@ TEST_CASE("watch re-grades a chapter on each save, in place or by rename, and sh
           "fixed",
           "[e2e][watch]") {
   const TempDir work;
-  const fs::path submission = work.path / "submission";
+  const fs::path submission = work.path() / "submission";
   const fs::path lab = submission / lab01;
   write_text(lab, partial_lab01());
   Background watch({"watch", "01-socket-types", "--submission", submission.string(), "--work-dir",
-                    (work.path / "build").string(), "--max-cycles", "4", "--debounce", "100"});
+                    (work.path() / "build").string(), "--max-cycles", "4", "--debounce", "100"});
 
   INFO("Step 1: the first report: chapter 01 with two tasks done (the first build configures the folder)");
   REQUIRE(watch.wait_for(kWatching, 1, std::chrono::seconds(300)));
@@ -951,8 +935,8 @@ TEST_CASE("watch re-grades a chapter on each save, in place or by rename, and sh
 TEST_CASE("watch starts with the first chapter not at full marks, and ends cleanly on SIGINT and SIGTERM",
           "[e2e][watch]") {
   const TempDir work;
-  const fs::path submission = work.path / "submission";
-  const fs::path build = work.path / "build";
+  const fs::path submission = work.path() / "submission";
+  const fs::path build = work.path() / "build";
   write_text(submission / lab01, read_text(source_dir / "solutions" / lab01));
   const std::vector<std::string> every_chapter{"watch", "--submission", submission.string(), "--work-dir",
                                                build.string()};
@@ -1010,7 +994,7 @@ TEST_CASE("watch starts with the first chapter not at full marks, and ends clean
     CHECK(watch.output.find("stopped by SIGTERM after 1 grading") != std::string::npos);
     CHECK(count(watch.output, kReport) == 1);  // the first report only: none cut short
     ::usleep(200000);
-    const auto left = processes_running_from(work.path);
+    const auto left = processes_running_from(work.path());
     INFO("still running:\n" << fmt_lines(left));
     CHECK(left.empty());
   }

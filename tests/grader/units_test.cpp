@@ -16,6 +16,7 @@
 #include "hints.hpp"
 #include "process.hpp"
 #include "report.hpp"
+#include "socklab/testkit/temp_dir.hpp"
 
 using namespace socklab::cli;
 using namespace std::chrono_literals;
@@ -267,9 +268,8 @@ TEST_CASE("markdown_cell keeps a cell on one line and makes markup and HTML lite
 TEST_CASE("the grade cache gives back what it stored, until a lab file, a test program or a limit changes",
           "[units][cache]") {
   namespace fs = std::filesystem;
-  std::string pattern = (fs::temp_directory_path() / "socklab-cache-XXXXXX").string();
-  REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-  const fs::path root = pattern;
+  const socklab::testkit::TempDir folder;
+  const fs::path& root = folder.path();
   auto write = [](const fs::path& path, const std::string& text) {
     fs::create_directories(path.parent_path());
     std::ofstream(path, std::ios::trunc) << text;
@@ -342,5 +342,4 @@ TEST_CASE("the grade cache gives back what it stored, until a lab file, a test p
   store_cached_grade(build, "01-x", "another key", slow);
   CHECK_FALSE(load_cached_grade(build, "01-x", "another key"));
   CHECK(load_cached_grade(build, "01-x", first));
-  fs::remove_all(root);
 }

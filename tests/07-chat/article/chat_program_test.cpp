@@ -13,6 +13,7 @@
 #include <string>
 
 #include "harness.hpp"
+#include "socklab/testkit/temp_dir.hpp"
 
 using namespace socklab::chat::article::testing;
 using namespace std::chrono_literals;
@@ -26,22 +27,6 @@ void joined(LineClient& client) { REQUIRE(client.line_starting("* welcome").has_
 std::optional<std::string> next_said(LineClient& client, std::chrono::milliseconds limit = 3s) {
   return client.line_starting("<", limit);
 }
-
-// A fresh folder under the system's temporary folder, removed at the end.
-struct TemporaryFolder {
-  std::filesystem::path path;
-  TemporaryFolder() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "socklab-chat-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TemporaryFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  TemporaryFolder(const TemporaryFolder&) = delete;
-  TemporaryFolder& operator=(const TemporaryFolder&) = delete;
-};
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -165,9 +150,9 @@ TEST_CASE("socklab chat: chat connect sends a file, and another chat connect rec
           "[companion]") {
   ChatServer server = start_chat_server();
   REQUIRE(server.port != 0);
-  const TemporaryFolder folder;
-  const auto outbox = folder.path / "outbox";
-  const auto downloads = folder.path / "downloads";
+  const socklab::testkit::TempDir folder;
+  const auto outbox = folder.path() / "outbox";
+  const auto downloads = folder.path() / "downloads";
   std::filesystem::create_directories(outbox);
   std::filesystem::create_directories(downloads);
   INFO("Step 1: a binary file of 100000 bytes, every byte value");
@@ -182,7 +167,7 @@ TEST_CASE("socklab chat: chat connect sends a file, and another chat connect rec
                downloads.string()});
   REQUIRE(bob.read_line(5s).starts_with("* welcome"));
   Program alice({CHAT_PROGRAM, "connect", "127.0.0.1", std::to_string(server.port), "--name", "alice",
-                 "--downloads", (folder.path / "alice").string()});
+                 "--downloads", (folder.path() / "alice").string()});
   REQUIRE(alice.read_line(5s).starts_with("* welcome"));
   alice.write("/send " + sent.string() + "\n");
   INFO("Step 3: bob's downloads folder gets picture.bin, the same bytes");

@@ -68,19 +68,6 @@ std::string status_field(pid_t pid, std::string_view key) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  std::string pattern = (fs::temp_directory_path() / "chat-test-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    socklab::throw_errno("mkdtemp");
-  }
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
-}
-
 std::vector<std::string> list_tree(const fs::path& folder) {
   std::vector<std::string> names;
   for (const auto& entry : fs::recursive_directory_iterator(folder)) {

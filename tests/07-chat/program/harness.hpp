@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "socklab/file_descriptor.hpp"
+#include "socklab/testkit/temp_dir.hpp"
 
 namespace chat_test {
 
@@ -27,18 +28,7 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-/// A fresh folder under /tmp, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using socklab::testkit::TempDir;
 
 /// Every entry under \p folder, hidden ones included, as sorted relative paths.
 std::vector<std::string> list_tree(const std::filesystem::path& folder);
