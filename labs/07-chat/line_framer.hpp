@@ -64,6 +64,8 @@ class LineFramer {
   /// A framer refusing lines longer than \p max_line bytes (at least 1).
   /// \param max_line  the longest line accepted, in bytes, not counting its
   ///   `"\n"` or `"\r\n"`.
+  /// \throws std::invalid_argument when \p max_line is 0: such a framer could
+  ///   frame nothing but empty lines, so it is a caller's mistake.
   explicit LineFramer(std::size_t max_line = 4096);
 
   /// Takes bytes received from the stream, in order.  May be called with an

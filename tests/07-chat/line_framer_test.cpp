@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cstddef>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -181,6 +182,15 @@ TEST_CASE("LineFramer matches the reference on lines at and just over the limit"
   const auto difference = first_difference(calls(), "frame_pieces", inputs);
   INFO(describe("frame_pieces", difference));
   CHECK_FALSE(difference.has_value());
+}
+
+TEST_CASE("LineFramer refuses a limit of 0 with std::invalid_argument, and takes a limit of 1", "[task_1][points:1]") {
+  INFO("Step 1: LineFramer(0) throws std::invalid_argument");
+  CHECK_THROWS_AS(LineFramer(0), std::invalid_argument);
+  INFO("Step 2: LineFramer(1) frames \"a\" and refuses \"ab\"");
+  LineFramer framer(1);
+  framer.feed("a\nab\n");
+  CHECK(drain(framer) == Strings{"a", "(too long)"});
 }
 
 TEST_CASE("LineFramer gives many lines from one feed, one per next()", "[task_1][points:1]") {
