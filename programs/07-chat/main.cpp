@@ -61,6 +61,9 @@ int main(int argc, char** argv) {
   serve->add_option("--stall-timeout", stall_seconds, "Seconds a client may take nothing before it is dropped")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 86400.0));
+  serve->add_flag("--stats", server.stats,
+                  "On exit, print how many lines went to clients and in how many writes (a write carries "
+                  "every line a client was sent in one round)");
 
   socklab::chat::ClientOptions client;
   client.downloads = default_downloads();

@@ -223,6 +223,10 @@ class Server {
   bool read_some_ = false;  // this round read input from a client
   Clock::time_point batch_started_{};  // when the oldest unwritten queue grew
   bool stopping_ = false;
+  // For --stats: lines queued for clients (one per receiver), and the writes
+  // (flushes of a queue that sent something) that carried them.
+  std::uint64_t lines_out_ = 0;
+  std::uint64_t writes_ = 0;
   Clock::time_point listener_back_{};  // when to listen again after running out of descriptors
   bool listener_off_ = false;
   Clock::time_point next_stall_check_ = Clock::now();
@@ -390,6 +394,11 @@ int Server::run() {
       flush(*client);
       ::shutdown(client->fd.get(), SHUT_WR);
     }
+  }
+  if (options_.stats) {
+    // What the batching of writes achieved: each write carries a round's lines.
+    fmt::print("stats: {} lines to clients in {} writes\n", lines_out_, writes_);
+    (void)std::fflush(stdout);
   }
   return 0;
 }
@@ -866,6 +875,7 @@ void Server::tell(Client& client, std::string_view text) {
   if (client.gone) {
     return;
   }
+  ++lines_out_;
   if (client.queue.empty()) {
     client.last_progress = Clock::now();
   }
@@ -887,6 +897,7 @@ void Server::enqueue(Client& client, const Block& block) {
       queued_ -= written;
       client.write_blocked = !client.queue.empty();
       if (written > 0) {
+        ++writes_;
         client.last_progress = Clock::now();
       }
     } catch (const std::system_error& error) {
@@ -919,6 +930,7 @@ void Server::tell_all(int sender, const Block& block) {
     }
   }
   const std::vector<int> full = broadcast(members, sender, block);
+  lines_out_ += members.size() - (sender_present ? 1 : 0);
   queued_ += block->size() * (members.size() - (sender_present ? 1 : 0) - full.size());
   for (const int id : full) {
     enqueue(*find(id), block);  // dropped only if writing does not make room
@@ -936,6 +948,7 @@ void Server::flush(Client& client) {
     const std::size_t written = client.queue.flush(client.fd.get());
     queued_ -= written;
     client.write_blocked = !client.queue.empty();
+    writes_ += written > 0 ? 1 : 0;
     if (written > 0 || client.queue.empty()) {
       client.last_progress = Clock::now();
     }

@@ -22,6 +22,7 @@ struct ServerOptions {
   std::size_t max_queue = 1 << 20;       ///< bytes waiting for one client before it is dropped
   std::size_t max_memory = 64 << 20;     ///< bytes waiting in all queues before reading pauses
   std::chrono::milliseconds stall_timeout{10'000};  ///< a client taking nothing this long is dropped
+  bool stats = false;  ///< on exit, print how many lines went to clients, in how many writes
 };
 
 /// Runs the server until SIGINT or SIGTERM (or `/quit` on the console).

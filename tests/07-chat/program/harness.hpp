@@ -107,6 +107,8 @@ class ChatServer {
   /// Kills it (SIGKILL), as a crash or a power cut would.
   void kill() { process_.signal(SIGKILL); }
   [[nodiscard]] std::string errors() const { return process_.errors(); }
+  /// Its standard output after the first line, read to its end (so: once it has stopped).
+  std::string rest_of_output(milliseconds limit) { return process_.rest(limit); }
   /// Sends \p signal and checks: exit status 0 within 10 s, and nothing from a
   /// sanitizer on standard error.
   void stop_cleanly(int signal = SIGTERM);

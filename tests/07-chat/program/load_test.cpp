@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -40,4 +41,33 @@ TEST_CASE("200 clients sending 50 lines each at once lose nothing and keep each 
   const std::vector<Peer*> bystanders{alice.get()};
   expect_healthy(server, bystanders, rss_before, 64 * 1024);
   server.stop_cleanly();
+}
+
+// Chapter 07's performance note: "One write per receiver per round."  In
+// lockstep, every client sends a line at once; the server reads them all
+// before it writes, so one write carries many lines to a receiver.  Written
+// as they come, 20 clients' rounds would cost a write per line (19 per
+// receiver per round); with the batching, about two.
+TEST_CASE("in lockstep rounds the server writes a receiver many lines at once, not one write per line", "[load]") {
+  ChatServer server({"--stats"});
+  INFO("Step 1: chat-load --clients 20 --messages 20 --mode lockstep: 7600 lines to relay");
+  Process load({CHAT_LOAD, "--host", "127.0.0.1", "--port", std::to_string(server.port()), "--clients", "20",
+                "--messages", "20", "--mode", "lockstep", "--timeout", "60", "--json"});
+  const std::string report = load.rest(70s);
+  const auto status = load.wait(5s);
+  INFO("chat-load's report: " << report << "\nits errors: " << load.errors());
+  REQUIRE(status.has_value());
+  REQUIRE(WIFEXITED(*status));
+  REQUIRE(WEXITSTATUS(*status) == 0);
+  INFO("Step 2: on exit, --stats says how many lines went out, in how many writes");
+  server.stop_cleanly();
+  const std::string stats = server.rest_of_output(5s);
+  INFO("the server's output: " << stats);
+  unsigned long long lines = 0;
+  unsigned long long writes = 0;
+  REQUIRE(std::sscanf(stats.c_str(), "stats: %llu lines to clients in %llu writes", &lines, &writes) == 2);
+  CHECK(lines >= 7600);
+  REQUIRE(writes > 0);
+  INFO("lines per write: " << static_cast<double>(lines) / static_cast<double>(writes));
+  CHECK(lines >= 4 * writes);
 }
