@@ -49,7 +49,7 @@ TEST_CASE("<< on a SocketStream buffers, and flush sends", "[task_9][points:2]")
   REQUIRE(stream.good());
   INFO("Step 2: nothing is sent yet: it waits in the buffer");
   set_non_blocking(b.get());
-  CHECK(errno_of([&] { (void)raw_recv(b.get()); }) == EAGAIN);
+  CHECK(errno_of([fd = b.get()] { (void)raw_recv(fd); }) == EAGAIN);
   INFO("Step 3: after flush, the peer receives it");
   stream.flush();
   CHECK(stream.good());

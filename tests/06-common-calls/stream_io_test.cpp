@@ -77,10 +77,10 @@ TEST_CASE("send_some and receive throw std::system_error with the errno", "[task
   auto [a, b] = unix_pair();
   INFO("Step 1: nothing to read on a non-blocking socket: EAGAIN");
   set_non_blocking(a.get());
-  REQUIRE(errno_of([&] { (void)receive(a.get(), 10); }) == EAGAIN);
+  REQUIRE(errno_of([fd = a.get()] { (void)receive(fd, 10); }) == EAGAIN);
   INFO("Step 2: sending to a peer that has closed: EPIPE, and no SIGPIPE kills the test");
   b.close();
-  CHECK(errno_of([&] { (void)send_some(a.get(), "anyone there?"); }) == EPIPE);
+  CHECK(errno_of([fd = a.get()] { (void)send_some(fd, "anyone there?"); }) == EPIPE);
   INFO("Step 3: a descriptor that is not open: EBADF");
   CHECK(errno_of([&] { (void)receive(-1, 10); }) == EBADF);
 }
@@ -97,7 +97,7 @@ TEST_CASE("article: send may send fewer bytes than it was given", "[task_1][poin
   INFO("Step 3: once the buffers are full, the next send_some throws EAGAIN (it never returns 0)");
   int error = 0;
   for (int i = 0; i < 1000 && error == 0; ++i) {
-    error = errno_of([&] { (void)send_some(client.get(), data); });
+    error = errno_of([&data, fd = client.get()] { (void)send_some(fd, data); });
   }
   CHECK(error == EAGAIN);
 }
@@ -223,7 +223,7 @@ TEST_CASE("shut_down(SHUT_WR) half-closes: the peer reads end of stream and can 
   raw_send(client.get(), "request");
   shut_down(client.get(), SHUT_WR);
   // At once: a shut_down that does nothing fails here, not after step 2's 5 s wait for the end of stream.
-  REQUIRE(errno_of([&] { raw_send(client.get(), "more"); }) == EPIPE);
+  REQUIRE(errno_of([fd = client.get()] { raw_send(fd, "more"); }) == EPIPE);
   INFO("Step 2: the server reads the request, then end of stream");
   CHECK(raw_recv(server.get()) == "request");
   REQUIRE(raw_recv(server.get()).empty());
@@ -244,13 +244,13 @@ TEST_CASE("article: close ends one descriptor, shutdown ends the connection", "[
   client.close();
   INFO("Step 2: the server sees no end of stream: the socket is still open through the copy");
   set_non_blocking(server.get());
-  CHECK(errno_of([&] { (void)raw_recv(server.get()); }) == EAGAIN);
+  CHECK(errno_of([fd = server.get()] { (void)raw_recv(fd); }) == EAGAIN);
   INFO("Step 3: shut_down(copy, SHUT_WR) ends the stream for every descriptor of the socket");
   shut_down(copy.get(), SHUT_WR);
   REQUIRE(errno_of([&] { raw_send(copy.get(), "more"); }) == EPIPE);  // at once, not after the 2 s below
   std::string got = "(nothing)";
   for (int i = 0; i < 200; ++i) {  // the FIN crosses loopback at once; allow 2 s
-    if (errno_of([&] { got = raw_recv(server.get()); }) == 0) {
+    if (errno_of([&got, fd = server.get()] { got = raw_recv(fd); }) == 0) {
       break;
     }
     std::this_thread::sleep_for(10ms);
