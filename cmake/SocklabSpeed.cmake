@@ -18,7 +18,7 @@
 #    their files share catch.hpp, json.hpp, fmt and the testkit, and the
 #    templates they use are instantiated once, not once per file.  Chapter
 #    05's four test files: 25 s of CPU apart, 16 s as one; cli/'s fifteen
-#    files: 59 s apart.  Only the people who edit one of these files pay,
+#    files: 59 s of CPU apart, about 20 s as one.  Only those who edit one pay,
 #    with a rebuild of its whole target; a student's save rebuilds none of
 #    them.  SOCKLAB_UNITY=OFF turns it off.  The asan preset and the lint
 #    gate do, so CI still compiles every file on its own: one that builds only

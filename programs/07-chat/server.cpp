@@ -88,6 +88,13 @@ struct Transfer {
   std::vector<int> receivers;
 };
 
+// Why a client is dropped when writing to it failed: the others see it.
+std::string write_failure(const std::system_error& error) {
+  return error.code() == std::errc::connection_reset || error.code() == std::errc::broken_pipe
+             ? "reset"
+             : error.code().message();
+}
+
 std::string describe(const sockaddr_storage& address) {
   std::array<char, INET6_ADDRSTRLEN> text{};
   if (address.ss_family == AF_INET6) {
@@ -178,6 +185,7 @@ class Server {
   void enqueue(Client& client, const Block& block);
   void relay_file_line(const Transfer& transfer, const Block& block, const std::function<void()>& to_console);
   void flush(Client& client);
+  void write_queue(Client& client);
   void mark_dirty(Client& client);
 
   // Leaving.
@@ -893,18 +901,9 @@ void Server::enqueue(Client& client, const Block& block) {
   }
   if (client.fd && !client.gone) {
     try {
-      const std::size_t written = client.queue.flush(client.fd.get());
-      queued_ -= written;
-      client.write_blocked = !client.queue.empty();
-      if (written > 0) {
-        ++writes_;
-        client.last_progress = Clock::now();
-      }
+      write_queue(client);
     } catch (const std::system_error& error) {
-      to_drop_.emplace_back(client.id, error.code() == std::errc::connection_reset ||
-                                               error.code() == std::errc::broken_pipe
-                                           ? "reset"
-                                           : error.code().message());
+      to_drop_.emplace_back(client.id, write_failure(error));
       return;
     }
     if (client.queue.push(block)) {
@@ -940,22 +939,29 @@ void Server::tell_all(int sender, const Block& block) {
   }
 }
 
+// Writes what the socket takes of the client's queue, and keeps the books:
+// the bytes queued, whether the socket was full, progress, --stats.  Throws
+// what OutputQueue::flush throws.
+void Server::write_queue(Client& client) {
+  const std::size_t written = client.queue.flush(client.fd.get());
+  queued_ -= written;
+  client.write_blocked = !client.queue.empty();
+  if (written > 0) {
+    ++writes_;
+  }
+  if (written > 0 || client.queue.empty()) {
+    client.last_progress = Clock::now();
+  }
+}
+
 void Server::flush(Client& client) {
   if (client.gone || !client.fd) {
     return;
   }
   try {
-    const std::size_t written = client.queue.flush(client.fd.get());
-    queued_ -= written;
-    client.write_blocked = !client.queue.empty();
-    writes_ += written > 0 ? 1 : 0;
-    if (written > 0 || client.queue.empty()) {
-      client.last_progress = Clock::now();
-    }
+    write_queue(client);
   } catch (const std::system_error& error) {
-    drop(client, error.code() == std::errc::connection_reset || error.code() == std::errc::broken_pipe
-                     ? "reset"
-                     : error.code().message());
+    drop(client, write_failure(error));
     return;
   }
   if (client.leaving && client.queue.empty()) {

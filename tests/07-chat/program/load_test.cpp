@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -15,20 +16,35 @@
 
 using namespace chat_test;
 
-TEST_CASE("200 clients sending 50 lines each at once lose nothing and keep each sender's order", "[load]") {
-  ChatServer server;
-  const std::size_t rss_before = server.rss_kib();
-  INFO("Step 1: chat-load --clients 200 --messages 50 --mode burst: 1,990,000 deliveries to check");
-  Process load({CHAT_LOAD, "--host", "127.0.0.1", "--port", std::to_string(server.port()), "--clients", "200",
-                "--messages", "50", "--mode", "burst", "--timeout", "90", "--stall", "10", "--json",
-                "--server-pid", std::to_string(server.pid())});
-  const std::string report = load.rest(100s);
+namespace {
+
+// Runs chat-load against \p server with \p options (and --json), for at most
+// \p limit; requires that it ran to its end, exit status 0, and returns its report.
+nlohmann::json run_chat_load(const ChatServer& server, const std::vector<std::string>& options,
+                             milliseconds limit) {
+  std::vector<std::string> argv{CHAT_LOAD, "--host", "127.0.0.1", "--port", std::to_string(server.port()), "--json"};
+  argv.insert(argv.end(), options.begin(), options.end());
+  Process load(argv);
+  const std::string report = load.rest(limit);
   const auto status = load.wait(5s);
   INFO("chat-load's report: " << report << "\nits errors: " << load.errors());
   REQUIRE(status.has_value());
   REQUIRE(WIFEXITED(*status));
-  CHECK(WEXITSTATUS(*status) == 0);
-  const auto result = nlohmann::json::parse(report);
+  REQUIRE(WEXITSTATUS(*status) == 0);
+  return nlohmann::json::parse(report);
+}
+
+}  // namespace
+
+TEST_CASE("200 clients sending 50 lines each at once lose nothing and keep each sender's order", "[load]") {
+  ChatServer server;
+  const std::size_t rss_before = server.rss_kib();
+  INFO("Step 1: chat-load --clients 200 --messages 50 --mode burst: 1,990,000 deliveries to check");
+  const auto result = run_chat_load(server,
+                                    {"--clients", "200", "--messages", "50", "--mode", "burst", "--timeout", "90",
+                                     "--stall", "10", "--server-pid", std::to_string(server.pid())},
+                                    100s);
+  INFO("chat-load's report: " << result.dump());
   CHECK(result.at("status") == "ok");
   CHECK(result.at("expected") == 1990000);
   CHECK(result.at("deliveries") == 1990000);
@@ -51,14 +67,8 @@ TEST_CASE("200 clients sending 50 lines each at once lose nothing and keep each 
 TEST_CASE("in lockstep rounds the server writes a receiver many lines at once, not one write per line", "[load]") {
   ChatServer server({"--stats"});
   INFO("Step 1: chat-load --clients 20 --messages 20 --mode lockstep: 7600 lines to relay");
-  Process load({CHAT_LOAD, "--host", "127.0.0.1", "--port", std::to_string(server.port()), "--clients", "20",
-                "--messages", "20", "--mode", "lockstep", "--timeout", "60", "--json"});
-  const std::string report = load.rest(70s);
-  const auto status = load.wait(5s);
-  INFO("chat-load's report: " << report << "\nits errors: " << load.errors());
-  REQUIRE(status.has_value());
-  REQUIRE(WIFEXITED(*status));
-  REQUIRE(WEXITSTATUS(*status) == 0);
+  const auto result = run_chat_load(server, {"--clients", "20", "--messages", "20", "--mode", "lockstep", "--timeout", "60"}, 70s);
+  REQUIRE(result.at("status") == "ok");
   INFO("Step 2: on exit, --stats says how many lines went out, in how many writes");
   server.stop_cleanly();
   const std::string stats = server.rest_of_output(5s);
