@@ -38,6 +38,8 @@ Manifest load_manifest(const fs::path& build_dir) {
   manifest.build_type = data.value("build_type", "");
   manifest.cxx_flags = data.value("cxx_flags", "");
   manifest.exe_linker_flags = data.value("exe_linker_flags", "");
+  manifest.cxx_compiler = data.value("cxx_compiler", "");
+  manifest.linker = data.value("linker", "");
   for (const auto& entry : data.at("chapters")) {
     Chapter chapter;
     chapter.slug = entry.at("slug");

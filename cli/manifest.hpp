@@ -44,10 +44,13 @@ struct Manifest {
   bool submission_build = false;
   std::vector<Chapter> chapters;
   // How the project build compiles, so that a submission build matches it
-  // (a sanitizer build's archives link only with the same flags):
+  // (a sanitizer build's archives link only with the same flags; the same
+  // compiler and linker, passed on, are not looked for again):
   std::string build_type;
   std::string cxx_flags;
   std::string exe_linker_flags;
+  std::string cxx_compiler;
+  std::string linker;
 
   /// The chapter named by \p name: its slug, its number ("1" or "01"), or its
   /// program's name.  \throws std::runtime_error listing the chapters if none.

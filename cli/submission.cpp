@@ -90,6 +90,12 @@ std::vector<std::string> configure_command(const Manifest& project, const fs::pa
                                 "-DCMAKE_EXE_LINKER_FLAGS=" + linker_flags,
                                 "-DSOCKLAB_SUBMISSION_BUILD=ON", "-DSOCKLAB_LABS_DIR=" + overlay.string(),
                                 "-DSOCKLAB_PROJECT_BUILD=" + project.build_dir.string()};
+  if (!project.cxx_compiler.empty()) {
+    argv.push_back("-DCMAKE_CXX_COMPILER=" + project.cxx_compiler);
+  }
+  if (!project.linker.empty()) {
+    argv.push_back("-DSOCKLAB_LINKER=" + project.linker);
+  }
   if (!options.extra_tests.empty()) {
     argv.push_back("-DSOCKLAB_EXTRA_TESTS=" + options.extra_tests.string());
   }

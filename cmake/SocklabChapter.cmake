@@ -105,6 +105,7 @@ function(socklab_add_chapter slug)
     target_link_libraries(program-${slug}-objects PRIVATE
       socklab::support fmt::fmt CLI11::CLI11 ${ch_PROGRAM_LIBRARIES})
     socklab_warnings(program-${slug}-objects AS_ERRORS)
+    socklab_line_tables(program-${slug}-objects)
 
     add_executable(program-${slug}-lab $<TARGET_OBJECTS:program-${slug}-objects>)
     target_link_libraries(program-${slug}-lab PRIVATE lab-${slug} fmt::fmt CLI11::CLI11 ${ch_PROGRAM_LIBRARIES})
@@ -187,6 +188,7 @@ function(socklab_write_manifest)
   # What a submission build links instead of compiling (project builds only).
   set(libraries "")
   if(NOT SOCKLAB_SUBMISSION_BUILD)
+    get_property(linker GLOBAL PROPERTY SOCKLAB_LINKER_USED)
     set(libraries "
   \"support_library\": \"$<TARGET_FILE:socklab_support>\",
   \"testkit_library\": \"$<TARGET_FILE:socklab_testkit>\",
@@ -194,7 +196,9 @@ function(socklab_write_manifest)
   \"reference_libraries\": {${references_json}},
   \"build_type\": \"${CMAKE_BUILD_TYPE}\",
   \"cxx_flags\": \"${CMAKE_CXX_FLAGS}\",
-  \"exe_linker_flags\": \"${CMAKE_EXE_LINKER_FLAGS}\",")
+  \"exe_linker_flags\": \"${CMAKE_EXE_LINKER_FLAGS}\",
+  \"cxx_compiler\": \"${CMAKE_CXX_COMPILER}\",
+  \"linker\": \"${linker}\",")
   endif()
   file(GENERATE OUTPUT "${PROJECT_BINARY_DIR}/socklab-manifest.json" CONTENT "{
   \"source_dir\": \"${PROJECT_SOURCE_DIR}\",

@@ -12,6 +12,13 @@
 #    faster (nlohmann::json at -O0 is slow).  The student's lab code and the
 #    support library keep -O0 -g, for the debugger.  SOCKLAB_FAST_TESTS=OFF
 #    turns it off.
+#  - socklab_line_tables(<target>...): in Debug builds, the chapters'
+#    programs and the `socklab` command keep -O0 but carry line tables only
+#    (-g1): a backtrace still names file and line, and the compile is about a
+#    quarter faster (CLI11 is header-only, so each program's main.cpp
+#    generates its whole parser: full debug information for it cost 3 of 11
+#    s).  A student debugging a program steps into their own lab code, which
+#    keeps -g.  SOCKLAB_FAST_TESTS=OFF turns it off too.
 #
 #  - socklab_unity(<target>...): the test programs and the grader's library
 #    are unity builds (CMake's UNITY_BUILD, one translation unit per target):
@@ -33,7 +40,7 @@
 set(SOCKLAB_LINKER "auto" CACHE STRING "Linker (-fuse-ld): auto (lld if installed, else gold), bfd, gold or lld")
 set_property(CACHE SOCKLAB_LINKER PROPERTY STRINGS auto bfd gold lld)
 option(SOCKLAB_UNITY "Compile each test program, and the grader's library, as one translation unit" ON)
-option(SOCKLAB_FAST_TESTS "Debug builds: compile the tests, testkit, oracles and reference with -O1 -g1" ON)
+option(SOCKLAB_FAST_TESTS "Debug builds: the tests, testkit, oracles and reference at -O1 -g1; the programs and the socklab command at -g1" ON)
 
 function(socklab_choose_linker)
   set(linker "${SOCKLAB_LINKER}")
@@ -52,6 +59,9 @@ function(socklab_choose_linker)
   if(NOT linker STREQUAL "bfd")
     add_link_options("-fuse-ld=${linker}")
   endif()
+  # For the manifest: a submission build is told the linker instead of
+  # checking for it again (two try_compiles, half of its configure time).
+  set_property(GLOBAL PROPERTY SOCKLAB_LINKER_USED "${linker}")
   message(STATUS "socklab: linking with ${linker}")
 endfunction()
 
@@ -64,6 +74,15 @@ function(socklab_fast_code)
     # pointer analysis); at -O1 it fires inside libstdc++'s own inline code
     # (std::streambuf), so it stays as it was: off for these targets.
     target_compile_options(${target} PRIVATE $<$<CONFIG:Debug>:-O1 -g1 -Wno-null-dereference>)
+  endforeach()
+endfunction()
+
+function(socklab_line_tables)
+  if(NOT SOCKLAB_FAST_TESTS)
+    return()
+  endif()
+  foreach(target IN LISTS ARGN)
+    target_compile_options(${target} PRIVATE $<$<CONFIG:Debug>:-g1>)
   endforeach()
 endfunction()
 
