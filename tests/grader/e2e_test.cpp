@@ -18,6 +18,8 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
+#include <regex>
 #include <set>
 #include <string>
 
@@ -312,6 +314,52 @@ TEST_CASE("every task of every chapter has a hint", "[e2e]") {
       CHECK(test.task > 0);
       CHECK(hinted.count(test.task) == 1);
     }
+  }
+}
+
+TEST_CASE("every chapter's task table and its count of tasks, points and tests agree with its graded tests",
+          "[e2e]") {
+  const auto manifest = socklab::cli::load_manifest(SOCKLAB_BUILD_DIR);
+  REQUIRE_FALSE(manifest.chapters.empty());
+  for (const auto& chapter : manifest.chapters) {
+    std::map<int, int> points_of_task;
+    std::size_t tests = 0;
+    for (const auto& test : socklab::cli::list_graded_tests(chapter.tests_ref)) {
+      points_of_task[test.task] += test.points;
+      ++tests;
+    }
+    int points = 0;
+    for (const auto& [task, task_points] : points_of_task) {
+      points += task_points;
+    }
+    const std::string text = read_text(source_dir / "chapters" / chapter.slug / "chapter.md");
+    INFO(chapter.slug << "'s graded tests: " << points_of_task.size() << " tasks, " << points << " points, " << tests
+                      << " tests");
+
+    // "There are N tasks and P points[ over T tests]", wherever the lines break.
+    const std::string flat = std::regex_replace(text, std::regex(R"(\s+)"), " ");
+    std::smatch totals;
+    REQUIRE(std::regex_search(flat, totals, std::regex(R"(There are (\d+) tasks and (\d+) points( over (\d+) tests)?)")));
+    INFO("the chapter says: " << totals.str(0));
+    CHECK(std::stoul(totals.str(1)) == points_of_task.size());
+    CHECK(std::stoi(totals.str(2)) == points);
+    if (totals[4].matched) {
+      CHECK(std::stoul(totals.str(4)) == tests);
+    }
+
+    // The table under "| Task | Points |": one row per task, with its points.
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line) && !line.starts_with("| Task | Points |")) {
+    }
+    REQUIRE_FALSE(lines.eof());
+    std::getline(lines, line);  // |---|---|...
+    std::map<int, int> table;
+    const std::regex row(R"(^\| *(\d+) *\| *(\d+) *\|)");
+    for (std::smatch cells; std::getline(lines, line) && std::regex_search(line, cells, row);) {
+      table[std::stoi(cells.str(1))] = std::stoi(cells.str(2));
+    }
+    CHECK(table == points_of_task);
   }
 }
 
