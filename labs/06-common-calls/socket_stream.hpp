@@ -28,11 +28,15 @@ namespace socklab::calls {
 /// It does not own the descriptor: close it yourself, after the stream.
 class SocketStreamBuf : public std::streambuf {
  public:
-  /// Buffers of \p buffer_size bytes each (at least 1) for \p fd.  Set the
-  /// get area empty (so the first read calls underflow) and the put area to
-  /// the whole output buffer.
+  /// Buffers of \p buffer_size bytes each for \p fd.  Set the get area
+  /// empty (so the first read calls underflow) and the put area to the whole
+  /// output buffer.
   /// \param fd  a connected stream socket; it stays the caller's.
   /// \param buffer_size  the size in bytes of each of the two buffers, at least 1.
+  /// \throws std::invalid_argument when \p buffer_size is 0: an empty put
+  ///         area would make every `<<` call overflow() with nowhere to keep
+  ///         the byte (Python's makefile(buffering=0) means "unbuffered", a
+  ///         different object; here it is simply refused).
   explicit SocketStreamBuf(int fd, std::size_t buffer_size = 4096);
   /// Sends what is still buffered (like sync()), never throws.
   ~SocketStreamBuf() override;

@@ -6,13 +6,24 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <stdexcept>
 
 #include "socklab/system_error.hpp"
 
 namespace socklab::calls {
+namespace {
+
+std::size_t checked_size(std::size_t buffer_size) {
+  if (buffer_size == 0) {
+    throw std::invalid_argument("SocketStreamBuf: the buffer size must be at least 1");
+  }
+  return buffer_size;
+}
+
+}  // namespace
 
 SocketStreamBuf::SocketStreamBuf(int fd, std::size_t buffer_size)
-    : fd_(fd), input_(std::max<std::size_t>(buffer_size, 1)), output_(std::max<std::size_t>(buffer_size, 1)) {
+    : fd_(fd), input_(checked_size(buffer_size)), output_(buffer_size) {
   setg(input_.data(), input_.data(), input_.data());
   setp(output_.data(), output_.data() + output_.size());
 }

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <catch2/catch.hpp>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -80,6 +81,30 @@ TEST_CASE("a SocketStream sends more than its buffer holds, and the rest when de
     received += piece;
   }
   CHECK(received == text + "tail");
+}
+
+TEST_CASE("a SocketStream refuses a buffer size of 0 with std::invalid_argument, and works with 1", "[task_9][points:1]") {
+  auto [a, b] = unix_pair();
+  INFO("Step 1: SocketStreamBuf(fd, 0) throws std::invalid_argument");
+  CHECK_THROWS_AS(SocketStreamBuf(a.get(), 0), std::invalid_argument);
+  INFO("Step 2: with 1-byte buffers, a line goes out and another comes back, a byte at a time");
+  raw_send(b.get(), "back\n");
+  ::shutdown(b.get(), SHUT_WR);
+  const auto line = finish_within(5s, [fd = a.get()] {
+    SocketStream stream(fd, 1);
+    stream << "out\n" << std::flush;
+    std::string got;
+    std::getline(stream, got);
+    return got;
+  });
+  ::shutdown(a.get(), SHUT_WR);
+  REQUIRE(line.has_value());
+  CHECK(*line == "back");
+  std::string sent;
+  for (std::string piece = raw_recv(b.get()); !piece.empty() && sent.size() < 64; piece = raw_recv(b.get())) {
+    sent += piece;  // one byte a send: the bytes may come in pieces
+  }
+  CHECK(sent == "out\n");
 }
 
 // [errata-makefile-read]
