@@ -9,7 +9,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,9 +32,9 @@
 #include "article_chat.hpp"
 #include "socklab/file_descriptor.hpp"
 #include "socklab/system_error.hpp"
+#include "socklab/testkit/process.hpp"
 #include "socklab/testkit/process_facts.hpp"
 
-extern char** environ;
 
 namespace socklab::chat::article::testing {
 
@@ -197,96 +196,9 @@ using testkit::time_wait_count;
 // ---------------------------------------------------------------------------
 // socklab's chat, the reference build, as a child process.
 
-/// A child process with pipes to its standard input and output; killed (with
-/// its whole process group) if still running when this object goes.
-class Program {
- public:
-  explicit Program(std::vector<std::string> argv) {
-    int in[2];
-    int out[2];
-    check("pipe2", ::pipe2(in, O_CLOEXEC));
-    check("pipe2", ::pipe2(out, O_CLOEXEC));
-    FileDescriptor child_in(in[0]);
-    FileDescriptor child_out(out[1]);
-    stdin_ = FileDescriptor(in[1]);
-    stdout_ = FileDescriptor(out[0]);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, child_in.get(), STDIN_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, child_out.get(), STDOUT_FILENO);
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attributes, 0);
-    std::vector<char*> args;
-    for (auto& arg : argv) {
-      args.push_back(arg.data());
-    }
-    args.push_back(nullptr);
-    const int error = ::posix_spawn(&pid_, args[0], &actions, &attributes, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
-    if (error != 0) {
-      throw std::system_error(error, std::system_category(), "posix_spawn " + argv[0]);
-    }
-  }
-  ~Program() {
-    if (pid_ > 0) {
-      ::kill(-pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  Program(const Program&) = delete;
-  Program& operator=(const Program&) = delete;
-
-  /// Writes \p text to the program's standard input.
-  void write(std::string_view text) { check("write", ::write(stdin_.get(), text.data(), text.size())); }
-  /// Sends signal \p number to the program.
-  void signal(int number) const { ::kill(pid_, number); }
-
-  /// The next line of output (with its '\n'), or what came within \p limit.
-  std::string read_line(std::chrono::milliseconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (buffered_.find('\n') == std::string::npos) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      pollfd waiting{stdout_.get(), POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&waiting, 1, static_cast<int>(left.count())) <= 0) {
-        break;
-      }
-      char chunk[4096];
-      const ssize_t got = ::read(stdout_.get(), chunk, sizeof chunk);
-      if (got <= 0) {
-        break;
-      }
-      buffered_.append(chunk, static_cast<std::size_t>(got));
-    }
-    const auto end = buffered_.find('\n');
-    std::string text = buffered_.substr(0, end == std::string::npos ? end : end + 1);
-    buffered_.erase(0, text.size());
-    return text;
-  }
-
-  /// The exit status, if the program ends within \p limit.
-  std::optional<int> wait(std::chrono::milliseconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    int status = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return status;
-      }
-      std::this_thread::sleep_for(5ms);
-    }
-    return std::nullopt;
-  }
-
- private:
-  pid_t pid_ = -1;
-  FileDescriptor stdin_;
-  FileDescriptor stdout_;
-  std::string buffered_;
-};
+/// A real program run by a test (socklab::testkit::Process; named Program
+/// here, as Process is the article's Python process in article_chat.hpp).
+using Program = socklab::testkit::Process;
 
 /// `chat serve --port PORT` (the reference build) on 127.0.0.1, and the port
 /// its first line says it listens on (0 when it did not say so in 5 s).
@@ -300,7 +212,7 @@ inline ChatServer start_chat_server(std::uint16_t port = 0) {
   ChatServer server;
   server.program = std::make_unique<Program>(
       std::vector<std::string>{CHAT_PROGRAM, "serve", "--host", "127.0.0.1", "--port", std::to_string(port)});
-  server.first_line = server.program->read_line(5s);
+  server.first_line = server.program->line(5s).value_or("");
   const std::string prefix = "listening on 127.0.0.1:";
   if (server.first_line.starts_with(prefix)) {
     server.port = static_cast<std::uint16_t>(std::stoi(server.first_line.substr(prefix.size())));

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "socklab/file_descriptor.hpp"
+#include "socklab/testkit/process.hpp"
 #include "socklab/testkit/temp_dir.hpp"
 
 namespace chat_test {
@@ -33,56 +34,8 @@ using socklab::testkit::TempDir;
 /// Every entry under \p folder, hidden ones included, as sorted relative paths.
 std::vector<std::string> list_tree(const std::filesystem::path& folder);
 
-/// How a Process is started.
-struct SpawnOptions {
-  bool pipe_stdin = true;           ///< false: standard input is /dev/null
-  std::filesystem::path directory;  ///< its working directory ("" for ours)
-  std::vector<std::string> environment;  ///< NAME=VALUE to set on top of ours
-};
-
-/// A child process in a process group of its own, with pipes to its standard
-/// input and output and its standard error kept in a file.  The destructor
-/// kills the group (SIGKILL) and reaps the child: nothing outlives a test.
-class Process {
- public:
-  explicit Process(std::vector<std::string> argv, SpawnOptions options = {});
-  ~Process();
-  Process(const Process&) = delete;
-  Process& operator=(const Process&) = delete;
-
-  [[nodiscard]] pid_t pid() const noexcept { return pid_; }
-  /// Writes all of \p text to its standard input (gives up after 5 s).
-  void write(std::string_view text);
-  /// Closes its standard input: end of input.
-  void close_input();
-  /// Stops reading its standard output: its next write there fails (EPIPE).
-  void close_output() { stdout_.close(); }
-  /// Its next line of output (without "\n"), or nothing at the limit or the end.
-  std::optional<std::string> line(milliseconds limit);
-  /// Output lines up to the first that contains \p needle; that line, or nothing.
-  std::optional<std::string> line_containing(std::string_view needle, milliseconds limit);
-  /// Reads the output to its end (or the limit); returns what was not yet taken.
-  std::string rest(milliseconds limit);
-  /// Everything it has written to standard output so far (what was read).
-  [[nodiscard]] const std::string& output() const noexcept { return output_; }
-  /// What it has written to standard error so far.
-  [[nodiscard]] std::string errors() const;
-  /// Its wait status, if it ends within \p limit.
-  std::optional<int> wait(milliseconds limit);
-  /// Sends \p number to the process (not its group).
-  void signal(int number) const;
-
- private:
-  bool fill(Clock::time_point deadline);
-
-  pid_t pid_ = -1;
-  socklab::FileDescriptor stdin_;
-  socklab::FileDescriptor stdout_;
-  socklab::FileDescriptor stderr_;  // an unnamed file the child writes to
-  std::string buffered_;            // read but not yet taken
-  std::string output_;              // everything read
-  bool ended_ = false;
-};
+using socklab::testkit::Process;
+using socklab::testkit::SpawnOptions;
 
 /// Whether \p text holds a report from ASan, UBSan or LSan.
 bool has_sanitizer_report(std::string_view text);
