@@ -103,6 +103,29 @@ TEST_CASE("article: send may send fewer bytes than it was given", "[task_1][poin
 }
 // [errata-send-partial]
 
+// [errata-recv-bytes]
+TEST_CASE("article: recv returns bytes, not a string: NUL and every other byte value come through",
+          "[task_1][points:1][article]") {
+  auto [a, b] = unix_pair();
+  std::string every_byte;
+  for (int value = 0; value < 256; ++value) {
+    every_byte += static_cast<char>(value);
+  }
+  const std::string data = "a\0b" + every_byte;  // a NUL at byte 1: a C string would end there
+  INFO("Step 1: send_some sends all " << data.size() << " bytes, NULs included");
+  REQUIRE(send_some(a.get(), data) == data.size());
+  ::shutdown(a.get(), SHUT_WR);
+  INFO("Step 2: receive gives the same bytes back, as many as were sent");
+  std::string received;
+  for (std::string piece = receive(b.get(), 64); !piece.empty() && received.size() <= data.size();
+       piece = receive(b.get(), 64)) {
+    received += piece;
+  }
+  CHECK(received.size() == data.size());
+  CHECK(received == data);
+}
+// [errata-recv-bytes]
+
 TEST_CASE("send_all finishes what a partial send began", "[task_2][points:3]") {
   auto [client, server] = small_buffer_connection();
   const std::string data = pattern(4 << 20);
