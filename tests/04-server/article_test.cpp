@@ -3,7 +3,10 @@
 // your code.  The chapter's "Pitfalls" section cites these tests.
 
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -167,3 +170,58 @@ TEST_CASE("article: SO_REUSEPORT lets two listeners share a port, and SO_REUSEAD
   CHECK(listen_queue(two.get()).waiting >= 1);
 }
 // [errata-reuseport]
+
+// [errata-port-process]
+TEST_CASE("article: an address and a port name a socket, not a process: one process listens on two ports, and a "
+          "forked child accepts on its parent's",
+          "[task_3][points:1][article]") {
+  INFO("Step 1: one process opens two listeners, on two ports, and accepts a client on each");
+  const FileDescriptor first = listen_on("127.0.0.1", 0);
+  const FileDescriptor second = listen_on("127.0.0.1", 0);
+  REQUIRE(first.get() >= 0);
+  REQUIRE(second.get() >= 0);
+  CHECK(local_port(first.get()) != local_port(second.get()));
+  for (const int listener : {first.get(), second.get()}) {
+    const FileDescriptor client = connect_to("127.0.0.1", local_port(listener));
+    socklab::testkit::set_io_timeout(listener, 3s);
+    const Accepted accepted = accept_one(listener);
+    CHECK(accepted.socket.get() >= 0);
+    CHECK(accepted.peer.port == local_port(client.get()));
+  }
+
+  INFO("Step 2: a child forked now shares the first listener; it accepts the next client and sends its pid");
+  socklab::testkit::set_io_timeout(first.get(), 3s);  // the child's accept gives up after 3 s
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    int status = 1;  // only _exit here: the child must not run the test framework's code
+    try {
+      const Accepted accepted = accept_one(first.get());
+      const std::string pid = std::to_string(::getpid());
+      if (::send(accepted.socket.get(), pid.data(), pid.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(pid.size())) {
+        status = 0;
+      }
+    } catch (...) {
+    }
+    ::_exit(status);
+  }
+  const FileDescriptor client = connect_to("127.0.0.1", local_port(first.get()));
+  char buffer[32];
+  const ssize_t got = ::recv(client.get(), buffer, sizeof buffer, 0);  // 2 s time-out
+  int status = -1;
+  for (int i = 0; i < 500 && ::waitpid(child, &status, WNOHANG) == 0; ++i) {
+    ::poll(nullptr, 0, 10);
+  }
+  if (status == -1) {
+    ::kill(child, SIGKILL);
+    ::waitpid(child, &status, 0);
+  }
+  INFO("Step 3: the connection to the parent's port was served by the child, another process");
+  REQUIRE(got > 0);
+  const std::string server_pid(buffer, static_cast<std::size_t>(got));
+  CHECK(server_pid == std::to_string(child));
+  CHECK(server_pid != std::to_string(::getpid()));
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+// [errata-port-process]
