@@ -117,6 +117,24 @@ TEST_CASE("article: an AF_INET raw socket cannot carry ARP", "[task_6][points:1]
 }
 // [errata-raw-arp]
 
+// [errata-raw-any]
+TEST_CASE("article: a raw socket is not only for ICMP: UDP, TCP and IPPROTO_RAW raw sockets open too",
+          "[task_6][points:1][article]") {
+  // With CAP_NET_RAW each opens; without it each fails as ICMP's does, with EPERM (not allowed),
+  // never EPROTONOSUPPORT or EINVAL (not supported).
+  INFO("Step 1: probe reports what socket(2) says: protocol 0 is refused with EPROTONOSUPPORT");
+  REQUIRE(probe({"", AF_INET, SOCK_RAW, 0}).error == EPROTONOSUPPORT);
+  const int expected = has_capability(CAP_NET_RAW) ? 0 : EPERM;
+  INFO("Step 2: this process " << (expected == 0 ? "has" : "lacks") << " CAP_NET_RAW: each probe must give "
+                               << (expected == 0 ? "0" : "EPERM"));
+  REQUIRE(probe({"", AF_INET, SOCK_RAW, IPPROTO_ICMP}).error == expected);
+  CHECK(probe({"", AF_INET, SOCK_RAW, IPPROTO_UDP}).error == expected);
+  CHECK(probe({"", AF_INET, SOCK_RAW, IPPROTO_TCP}).error == expected);
+  CHECK(probe({"", AF_INET, SOCK_RAW, IPPROTO_RAW}).error == expected);
+  CHECK(probe({"", AF_INET6, SOCK_RAW, IPPROTO_UDP}).error == expected);
+}
+// [errata-raw-any]
+
 // [errata-inet6]
 TEST_CASE("article: an AF_INET6 socket talks to IPv4 clients too", "[task_1][points:1][article]") {
   INFO("Step 1: a Socket(AF_INET6, SOCK_STREAM) with IPV6_V6ONLY off, bound to "
