@@ -177,8 +177,11 @@ std::string read_report(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::string text;
   char piece[16384];
-  while (text.size() < limit && in.read(piece, static_cast<std::streamsize>(std::min(sizeof piece, limit - text.size())))
-                                    .gcount() > 0) {
+  while (text.size() < limit) {
+    in.read(piece, static_cast<std::streamsize>(std::min(sizeof piece, limit - text.size())));
+    if (in.gcount() <= 0) {
+      return text;
+    }
     text.append(piece, static_cast<std::size_t>(in.gcount()));
   }
   return text;

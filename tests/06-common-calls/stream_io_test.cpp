@@ -111,7 +111,8 @@ TEST_CASE("article: recv returns bytes, not a string: NUL and every other byte v
   for (int value = 0; value < 256; ++value) {
     every_byte += static_cast<char>(value);
   }
-  const std::string data = "a\0b" + every_byte;  // a NUL at byte 1: a C string would end there
+  std::string data("a\0b", 3);  // a NUL at byte 1: a C string would end there
+  data += every_byte;
   INFO("Step 1: send_some sends all " << data.size() << " bytes, NULs included");
   REQUIRE(send_some(a.get(), data) == data.size());
   ::shutdown(a.get(), SHUT_WR);
