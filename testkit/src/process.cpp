@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "socklab/system_error.hpp"
+#include "socklab/testkit/process_facts.hpp"
 
 extern char** environ;
 
@@ -116,21 +117,8 @@ Process::~Process() {
 }
 
 void Process::write(std::string_view text) {
-  // (std::chrono::seconds, not 5s: cppcheck 2.10 fails on a literal in this sum.)
-  const auto deadline = Clock::now() + std::chrono::seconds(5);
-  while (!text.empty()) {
-    const ssize_t n = ::write(stdin_.get(), text.data(), text.size());
-    if (n > 0) {
-      text.remove_prefix(static_cast<std::size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno != EAGAIN && errno != EINTR) {
-      throw_errno("write to the program's input");
-    }
-    pollfd waiting{stdin_.get(), POLLOUT, 0};
-    if (Clock::now() >= deadline || ::poll(&waiting, 1, milliseconds_left(deadline)) == 0) {
-      throw std::runtime_error("the program did not take its input within 5 s");
-    }
+  if (!write_within(stdin_.get(), text, std::chrono::seconds(5))) {
+    throw std::runtime_error("the program did not take its input within 5 s");
   }
 }
 

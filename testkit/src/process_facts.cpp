@@ -1,8 +1,11 @@
 #include "socklab/testkit/process_facts.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -54,6 +57,27 @@ void set_io_timeout(int fd, std::chrono::milliseconds limit) {
   const timeval tv{seconds.count(), micros.count()};
   check("setsockopt", ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
   check("setsockopt", ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv));
+}
+
+bool write_within(int fd, std::string_view bytes, std::chrono::milliseconds limit) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + limit;
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n > 0) {
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno != EAGAIN && errno != EINTR) {
+      throw_errno("write");
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    pollfd room{fd, POLLOUT, 0};
+    if (left <= 0 || ::poll(&room, 1, static_cast<int>(left)) == 0) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace socklab::testkit

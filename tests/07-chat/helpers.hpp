@@ -328,20 +328,8 @@ class DuplexRun {
   /// Types \p text on the input.  \throws std::runtime_error when the input
   /// pipe stays full for 5 s (run_duplex is not reading it).
   void type(std::string_view text) {
-    const auto deadline = Clock::now() + 5s;
-    while (!text.empty()) {
-      const ssize_t n = ::write(keyboard.get(), text.data(), text.size());
-      if (n > 0) {
-        text.remove_prefix(static_cast<std::size_t>(n));
-        continue;
-      }
-      if (n < 0 && errno != EAGAIN && errno != EINTR) {
-        throw_errno("write");
-      }
-      pollfd room{keyboard.get(), POLLOUT, 0};
-      if (Clock::now() > deadline || ::poll(&room, 1, 100) < 0) {
-        throw std::runtime_error("the input pipe stayed full for 5 s: run_duplex is not reading its input");
-      }
+    if (!testkit::write_within(keyboard.get(), text, 5s)) {
+      throw std::runtime_error("the input pipe stayed full for 5 s: run_duplex is not reading its input");
     }
   }
   /// Ends the input, as Ctrl-D on a terminal.

@@ -330,15 +330,13 @@ TEST_CASE("every chapter's task table and its count of tasks, points and tests a
   const auto manifest = socklab::cli::load_manifest(SOCKLAB_BUILD_DIR);
   REQUIRE_FALSE(manifest.chapters.empty());
   for (const auto& chapter : manifest.chapters) {
+    const auto graded = socklab::cli::list_graded_tests(chapter.tests_ref);
+    const std::size_t tests = graded.size();
     std::map<int, int> points_of_task;
-    std::size_t tests = 0;
-    for (const auto& test : socklab::cli::list_graded_tests(chapter.tests_ref)) {
-      points_of_task[test.task] += test.points;
-      ++tests;
-    }
     int points = 0;
-    for (const auto& [task, task_points] : points_of_task) {
-      points += task_points;
+    for (const auto& test : graded) {
+      points_of_task[test.task] += test.points;
+      points += test.points;
     }
     const std::string text = read_text(source_dir / "chapters" / chapter.slug / "chapter.md");
     INFO(chapter.slug << "'s graded tests: " << points_of_task.size() << " tasks, " << points << " points, " << tests

@@ -3,6 +3,7 @@
 /// Facts about the test process that tests check behaviour against.
 
 #include <chrono>
+#include <string_view>
 
 namespace socklab::testkit {
 
@@ -27,5 +28,11 @@ int int_option(int fd, int level, int name);
 /// Sets SO_RCVTIMEO and SO_SNDTIMEO on \p fd, so that a test never blocks on a
 /// socket for longer than \p limit.  \throws std::system_error on failure.
 void set_io_timeout(int fd, std::chrono::milliseconds limit);
+
+/// Writes all of \p bytes to \p fd, a pipe or socket (non-blocking or not),
+/// waiting with poll(2) while it is full.  Returns false when it stays full
+/// until \p limit has passed: its reader is not reading.
+/// \throws std::system_error naming write for any error but EAGAIN and EINTR.
+bool write_within(int fd, std::string_view bytes, std::chrono::milliseconds limit);
 
 }  // namespace socklab::testkit
