@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <sys/file.h>
 
+#include <algorithm>
+#include <charconv>
 #include <sstream>
 
 #include "process.hpp"
@@ -11,8 +13,62 @@
 
 namespace socklab::cli {
 
+std::optional<BuildProgress> ninja_progress(std::string_view line) {
+  // "[done/total] ": both numbers, done at most total, and nothing else.
+  if (!line.starts_with('[')) {
+    return std::nullopt;
+  }
+  const auto slash = line.find('/');
+  const auto close = line.find("] ");
+  if (slash == std::string_view::npos || close == std::string_view::npos || slash > close) {
+    return std::nullopt;
+  }
+  const auto number = [](std::string_view digits) -> std::optional<int> {
+    int value = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
+      return std::nullopt;
+    }
+    return value;
+  };
+  const auto done = number(line.substr(1, slash - 1));
+  const auto total = number(line.substr(slash + 1, close - slash - 1));
+  if (!done || !total || *total <= 0 || *done < 0 || *done > *total) {
+    return std::nullopt;
+  }
+  return BuildProgress{.done = *done, .total = *total};
+}
+
+BuildProgressReader::BuildProgressReader(BuildProgressHandler on_progress) : on_progress_(std::move(on_progress)) {}
+
+void BuildProgressReader::read(std::string_view piece) {
+  // Only a line's start says anything: a long line is not kept whole.
+  constexpr std::size_t kKept = 64;
+  const auto keep = [&](std::string_view text) {
+    line_.append(text.substr(0, kKept - std::min(kKept, line_.size())));
+  };
+  for (auto end = piece.find('\n'); end != std::string_view::npos; end = piece.find('\n')) {
+    keep(piece.substr(0, end));
+    if (const auto progress = ninja_progress(line_)) {
+      last_ = progress;
+      on_progress_(*progress);
+    }
+    line_.clear();
+    piece.remove_prefix(end + 1);
+  }
+  keep(piece);
+}
+
+void BuildProgressReader::finish() {
+  if (last_ && !last_->finished) {
+    last_->finished = true;
+    on_progress_(*last_);
+  }
+}
+
 BuildOutcome build_targets(const std::filesystem::path& build_dir,
-                           const std::vector<std::string>& targets) {
+                           const std::vector<std::string>& targets,
+                           const BuildProgressHandler& on_progress) {
   const auto lock_path = build_dir / ".socklab-build.lock";
   const FileDescriptor lock(
       check("open " + lock_path.string(),
@@ -21,8 +77,16 @@ BuildOutcome build_targets(const std::filesystem::path& build_dir,
 
   std::vector<std::string> argv{"cmake", "--build", build_dir.string(), "--target"};
   argv.insert(argv.end(), targets.begin(), targets.end());
-  const RunResult built = run(argv, {.time_limit = std::chrono::minutes(30),
-                                     .output_limit = 256 * 1024});
+  RunOptions options{.time_limit = std::chrono::minutes(30), .output_limit = 256 * 1024};
+  std::optional<BuildProgressReader> progress;
+  if (on_progress) {
+    progress.emplace(on_progress);
+    options.on_output = [&](std::string_view piece) { progress->read(piece); };
+  }
+  const RunResult built = run(argv, options);
+  if (progress) {
+    progress->finish();
+  }
   BuildOutcome outcome;
   outcome.ok = built.exit_code == 0;
   outcome.output = built.output;

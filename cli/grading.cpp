@@ -76,8 +76,10 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-void build_project(const Manifest& project, const std::vector<Chapter>& chapters) {
-  if (const BuildOutcome built = build_targets(project.build_dir, project_targets(chapters)); !built.ok) {
+void build_project(const Manifest& project, const std::vector<Chapter>& chapters,
+                   const BuildProgressHandler& on_progress) {
+  if (const BuildOutcome built = build_targets(project.build_dir, project_targets(chapters), on_progress);
+      !built.ok) {
     throw std::runtime_error("the project's own code does not build (the reference, the tests or "
                              "the oracles), so nothing can be graded:\n" + built.first_error);
   }
@@ -103,12 +105,12 @@ Grade grade(const Manifest& project, const Manifest& labs, const std::vector<Cha
       targets.push_back(labs.find(chapter.slug).tests_lab_target);
     }
     const auto start = std::chrono::steady_clock::now();
-    if (build_targets(project.build_dir, targets).ok) {
+    if (build_targets(project.build_dir, targets, options.build_progress).ok) {
       built_together = seconds_since(start);
     }
   }
   if (options.build_project && !built_together) {
-    build_project(project, chapters);
+    build_project(project, chapters, options.build_progress);
   }
 
   Grade result;
@@ -122,7 +124,9 @@ Grade grade(const Manifest& project, const Manifest& labs, const std::vector<Cha
     if (!lab_side.extra_tests_ref_target.empty()) {
       // The instructor's tests, built with the reference first: listed from
       // that program, never from one holding the student's code.
-      if (const BuildOutcome extra = build_targets(labs.build_dir, {lab_side.extra_tests_ref_target}); !extra.ok) {
+      if (const BuildOutcome extra =
+              build_targets(labs.build_dir, {lab_side.extra_tests_ref_target}, options.build_progress);
+          !extra.ok) {
         throw std::runtime_error("the extra tests of " + chapter.slug +
                                  " do not compile with the reference:\n" + extra.first_error);
       }
@@ -139,7 +143,7 @@ Grade grade(const Manifest& project, const Manifest& labs, const std::vector<Cha
     BuildOutcome built;
     built.ok = built_together.has_value();
     if (!built_together) {
-      built = build_targets(labs.build_dir, {lab_side.tests_lab_target});
+      built = build_targets(labs.build_dir, {lab_side.tests_lab_target}, options.build_progress);
     }
     graded.build_seconds = built_together ? *built_together : seconds_since(build_start);
     graded.built = built.ok;

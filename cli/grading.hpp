@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "build.hpp"
 #include "graded_test.hpp"
 #include "manifest.hpp"
 
@@ -52,12 +53,15 @@ struct GradeOptions {
   /// test starts any more, and what is left is reported as not run.  For
   /// `socklab watch`, whose Ctrl-C must not wait for a whole chapter.
   const std::atomic<bool>* cancel = nullptr;
+  /// Hears of each step of the builds grading starts (see BuildProgressLine).
+  BuildProgressHandler build_progress{};
 };
 
 /// Builds what grading \p chapters needs from the project build: the
 /// reference test programs, the oracles and the test archives.
 /// \throws std::runtime_error when the project's own code does not build.
-void build_project(const Manifest& project, const std::vector<Chapter>& chapters);
+void build_project(const Manifest& project, const std::vector<Chapter>& chapters,
+                   const BuildProgressHandler& on_progress = {});
 
 /// The points \p chapter is worth: its reference test program's tests.
 int chapter_points(const Chapter& chapter);

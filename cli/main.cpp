@@ -22,10 +22,12 @@
 #include "hints.hpp"
 #include "manifest.hpp"
 #include "process.hpp"
+#include "progress_line.hpp"
 #include "report.hpp"
 #include "socklab/terminal.hpp"
 #include "status.hpp"
 #include "submission.hpp"
+#include "text.hpp"
 #include "watch.hpp"
 
 namespace {
@@ -125,12 +127,6 @@ void write_output(const std::string& out, const std::string& text) {
   }
 }
 
-std::string progress_bar(std::size_t done, std::size_t total) {
-  constexpr std::size_t width = 24;
-  const std::size_t full = total == 0 ? width : done * width / total;
-  return std::string(full, '#') + std::string(width - full, '.');
-}
-
 // The instructor's extra tests, checked: DIR/<slug>/*_test.cpp for some chapter.
 SubmissionOptions submission_options(const GradeCommand& command, const Manifest& project) {
   if (command.extra_tests.empty()) {
@@ -216,6 +212,8 @@ int grade_command(const GradeCommand& command) {
     // Always graded anew; the results are kept for `socklab status`.
     GradeOptions own = options;
     own.cache = CacheUse::write;
+    BuildProgressLine progress;
+    own.build_progress = progress.handler();
     grade = socklab::cli::grade(project, project, chapters, own);
   } else {
     const fs::path submission = fs::canonical(command.submission);  // "dir/" names "dir" too
@@ -224,7 +222,10 @@ int grade_command(const GradeCommand& command) {
                               : fs::absolute(command.work_dir);
     const PreparedSubmission prepared =
         prepare_submission(project, submission, work, submission_options(command, project));
-    grade = socklab::cli::grade(project, load_manifest(prepared.build_dir), chapters, options);
+    GradeOptions submitted = options;
+    BuildProgressLine progress;
+    submitted.build_progress = progress.handler();
+    grade = socklab::cli::grade(project, load_manifest(prepared.build_dir), chapters, submitted);
     grade.notes = prepared.notes;
   }
 
@@ -286,10 +287,12 @@ struct StatusCommand {
 
 int status_command(const StatusCommand& command) {
   const Manifest project = load_manifest(build_dir());
+  BuildProgressLine progress;
   const Grade grade = socklab::cli::grade(
       project, project, project.chapters,
       {.jobs = default_test_jobs(),
-       .cache = command.fresh ? CacheUse::write : CacheUse::read_write});
+       .cache = command.fresh ? CacheUse::write : CacheUse::read_write,
+       .build_progress = progress.handler()});
   if (command.verbose) {
     for (const ChapterGrade& chapter : grade.chapters) {
       fmt::print(stderr, "socklab: {}: {}\n", chapter.slug,
@@ -353,7 +356,8 @@ int run_command(bool reference, const std::vector<std::string>& words) {
   const Manifest project = load_manifest(build_dir());
   const Chapter& chapter = project.find(words.front());
   const auto& target = reference ? chapter.program_ref_target : chapter.program_lab_target;
-  if (const BuildOutcome built = build_targets(project.build_dir, {target}); !built.ok) {
+  BuildProgressLine progress;
+  if (const BuildOutcome built = build_targets(project.build_dir, {target}, progress.handler()); !built.ok) {
     fmt::print(stderr, "socklab: {} does not compile:\n{}\n", chapter.program, built.first_error);
     return 1;
   }

@@ -449,6 +449,9 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
     }
     const auto size = static_cast<std::size_t>(got);
     printed += size;
+    if (options.on_output) {
+      options.on_output(std::string_view(chunk, size));
+    }
     const std::size_t room = options.output_limit - std::min(options.output_limit, result.output.size());
     result.output.append(chunk, std::min(room, size));
     if (size > room) {

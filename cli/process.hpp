@@ -3,8 +3,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace socklab::cli {
@@ -44,6 +46,9 @@ struct RunOptions {
   ResourceLimits limits{};
   std::size_t output_kill = 0;    ///< kill the program once it has printed more bytes than this (0: never)
   std::size_t process_limit = 0;  ///< kill it once it runs more processes than this at once (0: never)
+  /// Called with each piece of output as it is read, before any limit cuts
+  /// it (for a live progress line); pieces split lines anywhere.
+  std::function<void(std::string_view)> on_output{};
 };
 
 /// Runs \p argv (argv[0] looked up on PATH) with standard input from

@@ -25,6 +25,12 @@ std::string read_file(const std::filesystem::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+std::string progress_bar(std::size_t done, std::size_t total) {
+  constexpr std::size_t kWidth = 24;
+  const std::size_t full = total == 0 || done >= total ? kWidth : done * kWidth / total;
+  return std::string(full, '#') + std::string(kWidth - full, '.');
+}
+
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);

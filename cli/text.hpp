@@ -14,6 +14,10 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 /// \throws std::runtime_error when it cannot be opened.
 std::string read_file(const std::filesystem::path& path);
 
+/// A bar of \p done out of \p total: '#' for what is done, '.' for the rest,
+/// 24 characters wide.  A \p total of 0, or \p done past it, is all done.
+std::string progress_bar(std::size_t done, std::size_t total);
+
 /// \p text split at newlines (without them).
 std::vector<std::string> lines_of(const std::string& text);
 

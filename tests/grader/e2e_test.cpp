@@ -181,6 +181,9 @@ TEST_CASE("the reference, handed in as a submission, scores full marks", "[e2e]"
   }
   CHECK(grade.at("output").get<std::string>().find("graded " + lab01 + " from the submission") !=
         std::string::npos);
+  INFO("Its output went to a pipe: a log gets no progress line, so no carriage return and no escape");
+  CHECK(ran.output.find('\r') == std::string::npos);
+  CHECK(ran.output.find('\x1b') == std::string::npos);
 }
 
 TEST_CASE("a missing, a broken and a hostile lab file cost only what they break", "[e2e]") {
@@ -800,6 +803,34 @@ TEST_CASE("grade --summary appends a Markdown grade, as the GitHub Actions templ
   CHECK(text.find("### 01-socket-types does not compile") != std::string::npos);
   CHECK(text.find("&lt;not&gt;") != std::string::npos);
   CHECK(text.find("<not>") == std::string::npos);
+}
+
+TEST_CASE("on a terminal, grade shows the build's progress on one line and erases it before the report",
+          "[e2e][progress]") {
+  const TempDir work;
+  const fs::path submission = work.path() / "submission";
+  write_text(submission / lab01, read_text(source_dir / "solutions" / lab01));
+  const std::vector<std::string> args{SOCKLAB_CLI, "grade", "01-socket-types", "--submission", submission.string(),
+                                      "--work-dir", (work.path() / "build").string()};
+  std::string command;
+  for (const std::string& arg : args) {
+    command += " '" + arg + "'";  // for script's shell; the paths are mkdtemp's: no quote in them
+  }
+  // script(1) (util-linux, in every Debian) runs the command on a pseudo-terminal.
+  const RunResult ran =
+      run({"script", "--quiet", "--return", "--command", command, "/dev/null"},
+          {.time_limit = std::chrono::minutes(5), .environment = {"TERM=xterm", "NO_COLOR=1"}});
+  INFO(ran.output);
+  REQUIRE(ran.exit_code == 0);
+  const std::string drawn = "\r\x1b[Ksocklab: building [";
+  const auto first = ran.output.find(drawn);
+  REQUIRE(first != std::string::npos);
+  const auto erased = ran.output.find("\r\x1b[K", ran.output.rfind(drawn) + 1);
+  REQUIRE(erased != std::string::npos);
+  INFO("Each step redraws the same line, and the line is erased when the build ends");
+  CHECK(ran.output.substr(first, erased - first).find('\n') == std::string::npos);
+  INFO("The report comes after, on the clean line");
+  CHECK(ran.output.find("Total: " + points01() + "/" + points01() + " points", erased) != std::string::npos);
 }
 
 TEST_CASE("grade --sanitize fails a test whose lab code has a memory error, with the sanitizer's first lines",
