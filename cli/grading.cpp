@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <numeric>
 #include <optional>
 #include <stdexcept>
@@ -23,11 +24,13 @@ int sum(const Range& range, Function points) {
 bool cancelled(const GradeOptions& options) { return options.cancel != nullptr && options.cancel->load(); }
 
 // Runs every test of one chapter, `jobs` at a time; results keep test order.
-std::vector<TestResult> run_all(const std::filesystem::path& binary,
+std::vector<TestResult> run_all(const std::string& slug, const std::filesystem::path& binary,
                                 const std::vector<GradedTest>& tests, const GradeOptions& options,
                                 const std::filesystem::path& source_dir) {
   std::vector<TestResult> results(tests.size());
   std::atomic<std::size_t> next{0};
+  std::mutex reporting;
+  std::size_t done = 0;
   auto worker = [&] {
     for (std::size_t i = next++; i < tests.size(); i = next++) {
       if (cancelled(options)) {
@@ -35,6 +38,10 @@ std::vector<TestResult> run_all(const std::filesystem::path& binary,
         continue;
       }
       results[i] = run_graded_test(binary, tests[i], options.limits, source_dir);
+      if (options.test_progress) {
+        const std::lock_guard lock(reporting);
+        options.test_progress({.chapter = slug, .done = ++done, .total = tests.size()});
+      }
     }
   };
   std::vector<std::jthread> workers;
@@ -160,7 +167,7 @@ Grade grade(const Manifest& project, const Manifest& labs, const std::vector<Cha
           continue;
         }
       }
-      graded.results = run_all(lab_side.tests_lab, tests, options, project.source_dir);
+      graded.results = run_all(chapter.slug, lab_side.tests_lab, tests, options, project.source_dir);
       for (TestResult& test : graded.results) {  // paths as the student knows them: labs/<slug>/file.cpp
         test.message = replace_all(test.message, labs.labs_dir.string() + "/", "labs/");
         test.output = replace_all(test.output, labs.labs_dir.string() + "/", "labs/");

@@ -3,7 +3,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "build.hpp"
@@ -44,6 +46,16 @@ enum class CacheUse {
   read_write,  ///< reuse stored results whose key still matches, else run and store (`socklab status`)
 };
 
+/// How far grading a chapter has got: its tests that have finished.
+struct TestProgress {
+  std::string_view chapter;  ///< its slug
+  std::size_t done = 0;
+  std::size_t total = 0;
+};
+
+/// Called as each test finishes (from the thread that ran it, one call at a time).
+using TestProgressHandler = std::function<void(const TestProgress&)>;
+
 struct GradeOptions {
   unsigned jobs = 2;  ///< tests run at once
   TestLimits limits{};  ///< for each test
@@ -53,8 +65,10 @@ struct GradeOptions {
   /// test starts any more, and what is left is reported as not run.  For
   /// `socklab watch`, whose Ctrl-C must not wait for a whole chapter.
   const std::atomic<bool>* cancel = nullptr;
-  /// Hears of each step of the builds grading starts (see BuildProgressLine).
+  /// Hears of each step of the builds grading starts (see ProgressLine).
   BuildProgressHandler build_progress{};
+  /// Hears of each test that finishes, chapter by chapter (see ProgressLine).
+  TestProgressHandler test_progress{};
 };
 
 /// Builds what grading \p chapters needs from the project build: the

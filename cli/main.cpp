@@ -212,8 +212,9 @@ int grade_command(const GradeCommand& command) {
     // Always graded anew; the results are kept for `socklab status`.
     GradeOptions own = options;
     own.cache = CacheUse::write;
-    BuildProgressLine progress;
-    own.build_progress = progress.handler();
+    ProgressLine progress;
+    own.build_progress = progress.builds();
+    own.test_progress = progress.tests();
     grade = socklab::cli::grade(project, project, chapters, own);
   } else {
     const fs::path submission = fs::canonical(command.submission);  // "dir/" names "dir" too
@@ -223,8 +224,9 @@ int grade_command(const GradeCommand& command) {
     const PreparedSubmission prepared =
         prepare_submission(project, submission, work, submission_options(command, project));
     GradeOptions submitted = options;
-    BuildProgressLine progress;
-    submitted.build_progress = progress.handler();
+    ProgressLine progress;
+    submitted.build_progress = progress.builds();
+    submitted.test_progress = progress.tests();
     grade = socklab::cli::grade(project, load_manifest(prepared.build_dir), chapters, submitted);
     grade.notes = prepared.notes;
   }
@@ -287,12 +289,14 @@ struct StatusCommand {
 
 int status_command(const StatusCommand& command) {
   const Manifest project = load_manifest(build_dir());
-  BuildProgressLine progress;
+  ProgressLine progress;
   const Grade grade = socklab::cli::grade(
       project, project, project.chapters,
       {.jobs = default_test_jobs(),
        .cache = command.fresh ? CacheUse::write : CacheUse::read_write,
-       .build_progress = progress.handler()});
+       .build_progress = progress.builds(),
+       .test_progress = progress.tests()});
+  progress.clear();
   if (command.verbose) {
     for (const ChapterGrade& chapter : grade.chapters) {
       fmt::print(stderr, "socklab: {}: {}\n", chapter.slug,
@@ -356,8 +360,8 @@ int run_command(bool reference, const std::vector<std::string>& words) {
   const Manifest project = load_manifest(build_dir());
   const Chapter& chapter = project.find(words.front());
   const auto& target = reference ? chapter.program_ref_target : chapter.program_lab_target;
-  BuildProgressLine progress;
-  if (const BuildOutcome built = build_targets(project.build_dir, {target}, progress.handler()); !built.ok) {
+  ProgressLine progress;
+  if (const BuildOutcome built = build_targets(project.build_dir, {target}, progress.builds()); !built.ok) {
     fmt::print(stderr, "socklab: {} does not compile:\n{}\n", chapter.program, built.first_error);
     return 1;
   }

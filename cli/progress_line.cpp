@@ -17,6 +17,11 @@ std::string build_progress_text(const BuildProgress& progress) {
                      progress.done, progress.total);
 }
 
+std::string test_progress_text(const TestProgress& progress) {
+  return fmt::format("socklab: grading {} [{}] {}/{}", progress.chapter, progress_bar(progress.done, progress.total),
+                     progress.done, progress.total);
+}
+
 namespace {
 
 bool can_redraw(std::FILE* out) {
@@ -26,25 +31,31 @@ bool can_redraw(std::FILE* out) {
 
 }  // namespace
 
-BuildProgressLine::BuildProgressLine(std::FILE* out) : out_(out), shown_(can_redraw(out)) {}
+ProgressLine::ProgressLine(std::FILE* out) : out_(out), shown_(can_redraw(out)) {}
 
-BuildProgressLine::~BuildProgressLine() { erase(); }
+ProgressLine::~ProgressLine() { clear(); }
 
-BuildProgressHandler BuildProgressLine::handler() {
+BuildProgressHandler ProgressLine::builds() {
   if (!shown_) {
     return {};
   }
   return [this](const BuildProgress& progress) {
     if (progress.finished) {
-      erase();
+      clear();
     } else {
-      draw(progress);
+      draw(build_progress_text(progress));
     }
   };
 }
 
-void BuildProgressLine::draw(const BuildProgress& progress) {
-  std::string text = build_progress_text(progress);
+TestProgressHandler ProgressLine::tests() {
+  if (!shown_) {
+    return {};
+  }
+  return [this](const TestProgress& progress) { draw(test_progress_text(progress)); };
+}
+
+void ProgressLine::draw(std::string text) {
   if (text == last_) {
     return;
   }
@@ -55,7 +66,7 @@ void BuildProgressLine::draw(const BuildProgress& progress) {
   drawn_ = true;
 }
 
-void BuildProgressLine::erase() {
+void ProgressLine::clear() {
   if (drawn_) {
     fmt::print(out_, "\r\x1b[K");
     (void)std::fflush(out_);

@@ -1,10 +1,11 @@
 #pragma once
-// A build's progress, drawn on one line of a terminal while the build runs.
+// How far a build or a grading has got, drawn on one line of a terminal.
 
 #include <cstdio>
 #include <string>
 
 #include "build.hpp"
+#include "grading.hpp"
 
 namespace socklab::cli {
 
@@ -12,30 +13,39 @@ namespace socklab::cli {
 /// progress line, without the escapes that redraw it.
 std::string build_progress_text(const BuildProgress& progress);
 
-/// A build's progress on one line of a terminal, redrawn in place as the build
-/// goes and erased when it ends, so that what is printed next starts on a
-/// clean line.  Where the output is not a terminal (a log, a pipe, CI), or is
-/// one that cannot erase a line (TERM=dumb), it prints nothing: a log gets no
-/// carriage returns.  A first build takes minutes; this is what shows it moves.
-class BuildProgressLine {
+/// "socklab: grading 03-resolver [######..................] 12/43".
+std::string test_progress_text(const TestProgress& progress);
+
+/// Progress on one line of a terminal, redrawn in place as a build or a
+/// grading goes, and erased when a build ends, on clear() and at the end of
+/// its scope, so that what is printed next starts on a clean line.  Where the
+/// output is not a terminal (a log, a pipe, CI), or is one that cannot erase
+/// a line (TERM=dumb), it prints nothing: a log gets no carriage returns.  A
+/// first build takes minutes, and grading every chapter tens of seconds: this
+/// is what shows they move.
+class ProgressLine {
  public:
   /// Draws on \p out (standard error by default), if it is such a terminal.
-  explicit BuildProgressLine(std::FILE* out = stderr);
-  ~BuildProgressLine();
-  BuildProgressLine(const BuildProgressLine&) = delete;
-  BuildProgressLine& operator=(const BuildProgressLine&) = delete;
+  explicit ProgressLine(std::FILE* out = stderr);
+  ~ProgressLine();
+  ProgressLine(const ProgressLine&) = delete;
+  ProgressLine& operator=(const ProgressLine&) = delete;
 
   /// Whether it draws anything at all.
   [[nodiscard]] bool shown() const { return shown_; }
 
   /// For build_targets(): draws each step; erases the line when the build is
   /// finished.  Empty when nothing is shown, so a build need not follow its
-  /// output.  The handler refers to this object, which must outlive the build.
-  [[nodiscard]] BuildProgressHandler handler();
+  /// output.  The handlers refer to this object, which must outlive their use.
+  [[nodiscard]] BuildProgressHandler builds();
+  /// For grade(): draws each test done.  Empty when nothing is shown.
+  [[nodiscard]] TestProgressHandler tests();
+
+  /// Erases the line, if it shows anything.
+  void clear();
 
  private:
-  void draw(const BuildProgress& progress);
-  void erase();
+  void draw(std::string text);
 
   std::FILE* out_;
   bool shown_;

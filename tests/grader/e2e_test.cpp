@@ -805,7 +805,8 @@ TEST_CASE("grade --summary appends a Markdown grade, as the GitHub Actions templ
   CHECK(text.find("<not>") == std::string::npos);
 }
 
-TEST_CASE("on a terminal, grade shows the build's progress on one line and erases it before the report",
+TEST_CASE("on a terminal, grade shows how far the build and the tests have got on one line, erased before the "
+          "report",
           "[e2e][progress]") {
   const TempDir work;
   const fs::path submission = work.path() / "submission";
@@ -822,14 +823,20 @@ TEST_CASE("on a terminal, grade shows the build's progress on one line and erase
           {.time_limit = std::chrono::minutes(5), .environment = {"TERM=xterm", "NO_COLOR=1"}});
   INFO(ran.output);
   REQUIRE(ran.exit_code == 0);
-  const std::string drawn = "\r\x1b[Ksocklab: building [";
-  const auto first = ran.output.find(drawn);
-  REQUIRE(first != std::string::npos);
-  const auto erased = ran.output.find("\r\x1b[K", ran.output.rfind(drawn) + 1);
+  const std::string erase = "\r\x1b[K";
+  const auto building = ran.output.find(erase + "socklab: building [");
+  REQUIRE(building != std::string::npos);
+  const std::size_t tests = socklab::cli::list_graded_tests(
+      socklab::cli::load_manifest(SOCKLAB_BUILD_DIR).find("01-socket-types").tests_ref).size();
+  const std::string last_test = "socklab: grading 01-socket-types [########################] " +
+                                std::to_string(tests) + "/" + std::to_string(tests);
+  const auto grading = ran.output.find(erase + last_test);
+  REQUIRE(grading != std::string::npos);
+  INFO("The build's steps, then each test done, redraw one line; it is erased before the report");
+  const auto erased = ran.output.find(erase, grading + 1);
   REQUIRE(erased != std::string::npos);
-  INFO("Each step redraws the same line, and the line is erased when the build ends");
-  CHECK(ran.output.substr(first, erased - first).find('\n') == std::string::npos);
-  INFO("The report comes after, on the clean line");
+  CHECK(building < grading);
+  CHECK(ran.output.substr(building, erased - building).find('\n') == std::string::npos);
   CHECK(ran.output.find("Total: " + points01() + "/" + points01() + " points", erased) != std::string::npos);
 }
 

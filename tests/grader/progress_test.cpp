@@ -159,37 +159,48 @@ TEST_CASE("build_targets reports the steps of a real build, and nothing when the
   CHECK(again.reports.empty());
 }
 
-TEST_CASE("build_progress_text shows a bar and the count", "[units][progress]") {
+TEST_CASE("the progress texts show a bar and the count", "[units][progress]") {
   CHECK(build_progress_text({.done = 0, .total = 4}) == "socklab: building [........................] 0/4");
   CHECK(build_progress_text({.done = 1, .total = 4}) == "socklab: building [######..................] 1/4");
   CHECK(build_progress_text({.done = 4, .total = 4}) == "socklab: building [########################] 4/4");
+  CHECK(test_progress_text({.chapter = "03-resolver", .done = 2, .total = 8}) ==
+        "socklab: grading 03-resolver [######..................] 2/8");
 }
 
-TEST_CASE("BuildProgressLine redraws one line of a terminal and erases it at the end", "[units][progress]") {
+TEST_CASE("ProgressLine redraws one line of a terminal and erases it at a build's end and on clear",
+          "[units][progress]") {
   const ScopedEnv term("TERM", "xterm");
   Terminal terminal;
+  const std::string erase = "\r\x1b[K";
   {
-    BuildProgressLine line(terminal.slave);
+    ProgressLine line(terminal.slave);
     REQUIRE(line.shown());
-    const BuildProgressHandler show = line.handler();
-    REQUIRE(show);
-    show({.done = 1, .total = 2});
-    show({.done = 1, .total = 2});  // the same again: not drawn again
-    show({.done = 2, .total = 2});
-    show({.done = 2, .total = 2, .finished = true});
-    CHECK(terminal.written() == "\r\x1b[K" + build_progress_text({.done = 1, .total = 2}) + "\r\x1b[K" +
-                                    build_progress_text({.done = 2, .total = 2}) + "\r\x1b[K");
-    show({.done = 1, .total = 5});
+    const BuildProgressHandler build = line.builds();
+    const TestProgressHandler test = line.tests();
+    REQUIRE(build);
+    REQUIRE(test);
+    build({.done = 1, .total = 2});
+    build({.done = 1, .total = 2});  // the same again: not drawn again
+    build({.done = 2, .total = 2});
+    build({.done = 2, .total = 2, .finished = true});
+    CHECK(terminal.written() == erase + build_progress_text({.done = 1, .total = 2}) + erase +
+                                    build_progress_text({.done = 2, .total = 2}) + erase);
+    test({.chapter = "01-socket-types", .done = 1, .total = 3});
+    line.clear();
+    line.clear();  // nothing drawn: nothing to erase
+    CHECK(terminal.written() == erase + test_progress_text({.chapter = "01-socket-types", .done = 1, .total = 3}) +
+                                    erase);
+    build({.done = 1, .total = 5});
   }
   // Gone before its build finished (an exception, say): it still leaves a clean line.
-  CHECK(terminal.written() == "\r\x1b[K" + build_progress_text({.done = 1, .total = 5}) + "\r\x1b[K");
+  CHECK(terminal.written() == erase + build_progress_text({.done = 1, .total = 5}) + erase);
 }
 
-TEST_CASE("BuildProgressLine prints nothing to a file, a pipe or a dumb terminal", "[units][progress]") {
+TEST_CASE("ProgressLine prints nothing to a file, a pipe or a dumb terminal", "[units][progress]") {
   std::FILE* file = std::tmpfile();
   REQUIRE(file != nullptr);
   {
-    const BuildProgressLine line(file);
+    const ProgressLine line(file);
     CHECK_FALSE(line.shown());
   }
   CHECK(std::ftell(file) == 0);
@@ -197,7 +208,8 @@ TEST_CASE("BuildProgressLine prints nothing to a file, a pipe or a dumb terminal
 
   const ScopedEnv term("TERM", "dumb");
   const Terminal terminal;
-  BuildProgressLine line(terminal.slave);
+  ProgressLine line(terminal.slave);
   CHECK_FALSE(line.shown());
-  CHECK_FALSE(line.handler());
+  CHECK_FALSE(line.builds());
+  CHECK_FALSE(line.tests());
 }
