@@ -5,7 +5,7 @@
 #   bench/transfer.sh [SOCKCALLS] [BYTES]
 #
 # SOCKCALLS is a built `sockcalls` (default: the reference in this checkout's
-# default build, build/default/bin/ref/sockcalls); this script builds nothing:
+# optimised build, build/release/bin/ref/sockcalls); this script builds nothing:
 # `./socklab bench` builds it and runs this.  BYTES is how much each run moves (default 1G; K, M, G suffixes are
 # powers of 1024).  RUNS (default 5) sets the runs of each tool, interleaved;
 # SWEEP_RUNS (default 3) the runs per point of the buffer sweep.
@@ -15,7 +15,7 @@
 # SO_RCVBUF (--sockbuf).  Every connection is to 127.0.0.1.
 set -euo pipefail
 
-sockcalls=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/default/bin/ref/sockcalls}
+sockcalls=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/release/bin/ref/sockcalls}
 bytes=${2:-1G}
 runs=${RUNS:-5}
 sweep_runs=${SWEEP_RUNS:-3}
