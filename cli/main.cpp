@@ -24,6 +24,7 @@
 #include "process.hpp"
 #include "progress_line.hpp"
 #include "report.hpp"
+#include "socklab/command_line.hpp"
 #include "socklab/terminal.hpp"
 #include "status.hpp"
 #include "submission.hpp"
@@ -507,7 +508,9 @@ int main(int argc, char** argv) {
   run->prefix_command();  // everything after the program's name is the program's
   run->footer("Example: ./socklab run socket-types --help");
 
-  CLI11_PARSE(app, argc, argv);
+  if (const auto exit_status = socklab::parse_command_line(app, argc, argv, "socklab")) {
+    return *exit_status;
+  }
   try {
     if (*grade_cmd && !grade.extra_tests.empty() && grade.submission.empty() && grade.class_dir.empty()) {
       throw CLI::ValidationError("--extra-tests", "needs --submission or --class");
@@ -536,7 +539,7 @@ int main(int argc, char** argv) {
     const Sweeper sweeper;
     return status_command(status_options);
   } catch (const CLI::Error& error) {
-    return app.exit(error);
+    return socklab::usage_status(app, error, "socklab");
   } catch (const std::exception& error) {
     fmt::print(stderr, "socklab: {}\n", error.what());
     return 1;

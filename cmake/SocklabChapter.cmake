@@ -103,17 +103,17 @@ function(socklab_add_chapter slug)
     add_library(program-${slug}-objects OBJECT "${program_dir}/main.cpp" ${program_sources})
     target_include_directories(program-${slug}-objects PRIVATE "${lab_dir}")
     target_link_libraries(program-${slug}-objects PRIVATE
-      socklab::support fmt::fmt CLI11::CLI11 ${ch_PROGRAM_LIBRARIES})
+      socklab::support socklab::command_line fmt::fmt ${ch_PROGRAM_LIBRARIES})
     socklab_warnings(program-${slug}-objects AS_ERRORS)
     socklab_line_tables(program-${slug}-objects)
 
     add_executable(program-${slug}-lab $<TARGET_OBJECTS:program-${slug}-objects>)
-    target_link_libraries(program-${slug}-lab PRIVATE lab-${slug} fmt::fmt CLI11::CLI11 ${ch_PROGRAM_LIBRARIES})
+    target_link_libraries(program-${slug}-lab PRIVATE lab-${slug} socklab::command_line fmt::fmt ${ch_PROGRAM_LIBRARIES})
     set_target_properties(program-${slug}-lab PROPERTIES
       OUTPUT_NAME ${ch_PROGRAM} RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin/lab")
 
     add_executable(program-${slug}-ref $<TARGET_OBJECTS:program-${slug}-objects>)
-    target_link_libraries(program-${slug}-ref PRIVATE ref-${slug} fmt::fmt CLI11::CLI11 ${ch_PROGRAM_LIBRARIES})
+    target_link_libraries(program-${slug}-ref PRIVATE ref-${slug} socklab::command_line fmt::fmt ${ch_PROGRAM_LIBRARIES})
     set_target_properties(program-${slug}-ref PROPERTIES
       OUTPUT_NAME ${ch_PROGRAM} RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin/ref")
 

@@ -17,6 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "socklab/command_line.hpp"
+
 namespace {
 
 struct Pixels {
@@ -56,7 +58,9 @@ int main(int argc, char** argv) {
   app.add_option("--min-ink", min_ink, "least share of pixels that differ from the most common colour")
       ->capture_default_str();
   app.add_option("--min-colours", min_colours, "least number of distinct colours")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  if (const auto status = socklab::parse_command_line(app, argc, argv)) {
+    return *status;
+  }
 
   Pixels pixels;
   std::string error;

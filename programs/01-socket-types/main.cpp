@@ -18,6 +18,7 @@
 #include <fmt/core.h>
 
 #include "socket_types.hpp"
+#include "socklab/command_line.hpp"
 #include "socklab/terminal.hpp"
 
 namespace {
@@ -79,7 +80,9 @@ int main(int argc, char** argv) {
       "related ones, and tells which this machine lets you create and why not."};
   bool only_article = false;
   app.add_flag("--article-only", only_article, "Show only the article's six kinds");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto status = socklab::parse_command_line(app, argc, argv)) {
+    return *status;
+  }
 
   try {
     const bool colour = socklab::colour_enabled(STDOUT_FILENO);

@@ -32,6 +32,7 @@
 #include <fmt/ranges.h>
 
 #include "port_table.hpp"
+#include "socklab/command_line.hpp"
 #include "socklab/terminal.hpp"
 
 namespace {
@@ -268,7 +269,9 @@ int main(int argc, char** argv) {
   app.add_option("--range-file", range_file, "Where to read the ephemeral port range")
       ->capture_default_str();
   app.add_option("query", queries, "What to look up: NAME, NAME/PROTOCOL, PORT or PORT/PROTOCOL");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto status = socklab::parse_command_line(app, argc, argv)) {
+    return *status;
+  }
 
   const Output out(socklab::colour_enabled(STDOUT_FILENO));
   try {

@@ -22,6 +22,7 @@
 
 #include "address_text.hpp"
 #include "resolver.hpp"
+#include "socklab/command_line.hpp"
 
 namespace {
 
@@ -95,7 +96,9 @@ int main(int argc, char** argv) {
   app.add_option("--aton", aton, "Show how inet_aton and inet_pton read an IPv4 text");
   app.add_flag("--interfaces", list_interfaces, "List the network interfaces (if_nameindex)");
   app.add_flag("--hostname", show_hostname, "This machine's name and its canonical name");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto status = socklab::parse_command_line(app, argc, argv)) {
+    return *status;
+  }
 
   try {
     if (list_interfaces) {

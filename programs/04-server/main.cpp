@@ -37,6 +37,7 @@
 #include <fmt/core.h>
 
 #include "listener.hpp"
+#include "socklab/command_line.hpp"
 #include "socklab/system_error.hpp"
 #include "socklab/terminal.hpp"
 
@@ -201,7 +202,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   app.add_flag("--dual-stack", dual_stack, "For an IPv6 host: accept IPv4 clients too (IPV6_V6ONLY off)");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto status = socklab::parse_command_line(app, argc, argv)) {
+    return *status;
+  }
 
   try {
     FileDescriptor signals = stop_signals();

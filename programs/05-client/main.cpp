@@ -31,6 +31,7 @@
 #include <fmt/core.h>
 
 #include "client.hpp"
+#include "socklab/command_line.hpp"
 #include "socklab/terminal.hpp"
 
 namespace {
@@ -170,7 +171,9 @@ int main(int argc, char** argv) {
   app.add_option("-t,--timeout", timeout_ms, "Connect time-out in milliseconds (default 5000; 200 with --probe)")
       ->check(CLI::Range(1L, 60000L));
   app.add_flag("-q,--quiet", quiet, "No status lines on standard error");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto status = socklab::parse_command_line(app, argc, argv)) {
+    return *status;
+  }
 
   // A server that goes away must not kill us with SIGPIPE: send and write report EPIPE.
   (void)::signal(SIGPIPE, SIG_IGN);  // cannot fail for SIGPIPE and SIG_IGN

@@ -32,6 +32,7 @@
 #include "endpoints.hpp"
 #include "options.hpp"
 #include "socket_stream.hpp"
+#include "socklab/command_line.hpp"
 #include "socklab/file_descriptor.hpp"
 #include "socklab/system_error.hpp"
 #include "socklab/terminal.hpp"
@@ -299,7 +300,9 @@ int main(int argc, char** argv) {
 
   CLI::App* port = app.add_subcommand("free-port", "Print a TCP port on 127.0.0.1 that is free right now");
 
-  CLI11_PARSE(app, argc, argv);
+  if (const auto status = socklab::parse_command_line(app, argc, argv)) {
+    return *status;
+  }
 
   try {
     if (udp->parsed()) {

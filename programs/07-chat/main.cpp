@@ -17,6 +17,7 @@
 
 #include "client.hpp"
 #include "server.hpp"
+#include "socklab/command_line.hpp"
 
 namespace {
 
@@ -73,7 +74,9 @@ int main(int argc, char** argv) {
   connect->add_option("--name", client.name, "Your name (1 to 24 of A-Z a-z 0-9 _ - .)");
   connect->add_option("--downloads", client.downloads, "Where files sent to you go")->capture_default_str();
 
-  CLI11_PARSE(app, argc, argv);
+  if (const auto status = socklab::parse_command_line(app, argc, argv)) {
+    return *status;
+  }
   try {
     if (serve->parsed()) {
       if (server.max_queue < 2 * (server.max_line + 64)) {
