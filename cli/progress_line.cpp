@@ -1,5 +1,6 @@
 #include "progress_line.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -56,6 +57,12 @@ TestProgressHandler ProgressLine::tests() {
 }
 
 void ProgressLine::draw(std::string text) {
+  // A line as wide as the terminal wraps, and \r then returns to the start
+  // of its last row only: redraws would pile up.  Cut it short instead.
+  winsize size{};
+  if (::ioctl(::fileno(out_), TIOCGWINSZ, &size) == 0 && size.ws_col > 1 && text.size() >= size.ws_col) {
+    text.resize(size.ws_col - 1U);
+  }
   if (text == last_) {
     return;
   }

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -194,6 +195,20 @@ TEST_CASE("ProgressLine redraws one line of a terminal and erases it at a build'
   }
   // Gone before its build finished (an exception, say): it still leaves a clean line.
   CHECK(terminal.written() == erase + build_progress_text({.done = 1, .total = 5}) + erase);
+}
+
+TEST_CASE("ProgressLine cuts its text to the terminal's width, so that it never wraps", "[units][progress]") {
+  const ScopedEnv term("TERM", "xterm");
+  Terminal terminal;
+  winsize narrow{};
+  narrow.ws_col = 20;
+  narrow.ws_row = 24;
+  REQUIRE(::ioctl(terminal.master.get(), TIOCSWINSZ, &narrow) == 0);
+  ProgressLine line(terminal.slave);
+  line.builds()({.done = 3, .total = 141});
+  const std::string text = build_progress_text({.done = 3, .total = 141});
+  REQUIRE(text.size() > 19);
+  CHECK(terminal.written() == "\r\x1b[K" + text.substr(0, 19));
 }
 
 TEST_CASE("ProgressLine prints nothing to a file, a pipe or a dumb terminal", "[units][progress]") {
