@@ -25,7 +25,10 @@ expect() {  # expect NAME INPUT EXPECTED
 
 expect "each step redraws the line, and the end erases it" \
   $'[1/3] Building CXX object a.o\nwarning: not a step\n[2/3] Building b.o\n[3/3] Linking x\n' \
-  $'\r\e[Ksocklab: building 1/3\r\e[Ksocklab: building 2/3\r\e[Ksocklab: building 3/3\r\e[K'
+  $'\r\e[Ksocklab: building [########................] 1/3'$'\r\e[Ksocklab: building [################........] 2/3'$'\r\e[Ksocklab: building [########################] 3/3\r\e[K'
 expect "nothing to do: nothing shown" $'ninja: no work to do.\n' ''
-expect "only a line's start counts" $'x [1/2] y\n[ 45%] Building (Make)\n' ''
+expect "only a line's start counts, and only a step within its total" \
+  $'x [1/2] y\n[ 45%] Building (Make)\n[3/2] past the end\n[1/0] nothing in all\n[1/99999999999999999999] big\n' ''
+expect "a leading zero is not octal" $'[08/09] Building a.o\n' \
+  $'\r\e[Ksocklab: building [#####################...] 8/9\r\e[K'
 exit "$status"
