@@ -376,6 +376,7 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
   bool reaped = false;
   bool open = true;
   auto next_watch = start + kWatchEvery;
+  bool listening = static_cast<bool>(options.on_output);
   char chunk[16384];
 
   // Whether the main process has ended, leaving it a zombie: until it is
@@ -449,8 +450,14 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
     }
     const auto size = static_cast<std::size_t>(got);
     printed += size;
-    if (options.on_output) {
-      options.on_output(std::string_view(chunk, size));
+    if (listening) {
+      try {
+        options.on_output(std::string_view(chunk, size));
+      } catch (...) {
+        // Thrown on, it would leave the program running and unreaped: the
+        // listener (a progress line) is dropped instead, and the run goes on.
+        listening = false;
+      }
     }
     const std::size_t room = options.output_limit - std::min(options.output_limit, result.output.size());
     result.output.append(chunk, std::min(room, size));

@@ -47,7 +47,8 @@ struct RunOptions {
   std::size_t output_kill = 0;    ///< kill the program once it has printed more bytes than this (0: never)
   std::size_t process_limit = 0;  ///< kill it once it runs more processes than this at once (0: never)
   /// Called with each piece of output as it is read, before any limit cuts
-  /// it (for a live progress line); pieces split lines anywhere.
+  /// it (for a live progress line); pieces split lines anywhere.  If it
+  /// throws, it is not called again, and the run goes on.
   std::function<void(std::string_view)> on_output{};
 };
 

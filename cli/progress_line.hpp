@@ -46,6 +46,7 @@ class ProgressLine {
 
  private:
   void draw(std::string text);
+  void put(const std::string& bytes) noexcept;
 
   std::FILE* out_;
   bool shown_;

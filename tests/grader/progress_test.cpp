@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <stdexcept>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -131,6 +132,26 @@ TEST_CASE("BuildProgressReader reports each step however the output is cut, and 
   quiet.read("ninja: no work to do.\n");
   quiet.finish();
   CHECK(none.reports.empty());
+}
+
+TEST_CASE("run hands on_output all the output as it comes, and goes on when it throws", "[units][progress]") {
+  std::string heard;
+  RunOptions options;
+  options.on_output = [&](std::string_view piece) { heard.append(piece); };
+  const RunResult ran = run({"sh", "-c", "echo one; sleep 0.1; echo two >&2; head -c 100000 /dev/zero"}, options);
+  CHECK(ran.exit_code == 0);
+  CHECK(heard.size() == 8 + 100000);
+  CHECK(heard.starts_with("one\ntwo\n"));
+
+  int calls = 0;
+  options.on_output = [&](std::string_view) {
+    ++calls;
+    throw std::runtime_error("a listener that fails");
+  };
+  const RunResult went_on = run({"sh", "-c", "echo one; sleep 0.1; echo two; exit 3"}, options);
+  CHECK(calls == 1);
+  CHECK(went_on.exit_code == 3);
+  CHECK(went_on.output == "one\ntwo\n");
 }
 
 TEST_CASE("build_targets reports the steps of a real build, and nothing when there is nothing to do",
