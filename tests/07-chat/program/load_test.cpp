@@ -81,3 +81,44 @@ TEST_CASE("in lockstep rounds the server writes a receiver many lines at once, n
   INFO("lines per write: " << static_cast<double>(lines) / static_cast<double>(writes));
   CHECK(lines >= 4 * writes);
 }
+
+// Chapter 07's performance note: "Lines that arrive over a few rounds wait at
+// most 1 ms for the others."  The server holds back writing while input keeps
+// coming, so that one write carries many lines; but a flood that never lets a
+// round go empty must not hold back delivery until it stops, or until the
+// memory limit (set out of reach here) makes the server write.
+TEST_CASE("a steady flood does not hold back delivery: the others get lines while it goes on", "[load]") {
+  ChatServer server({"--max-memory", "1099511627776", "--max-queue", "4294967296"});
+  const auto flooder = join(server.port(), "flooder");
+  const auto alice = join(server.port(), "alice");
+  const auto bob = join(server.port(), "bob");
+  std::size_t flood_to_bob = 0;
+  bool bob_heard_alice = false;
+  bob->on_line = [&](std::string_view line) {
+    flood_to_bob += line.starts_with("<flooder> ") ? 1U : 0U;
+    bob_heard_alice = bob_heard_alice || line == "<alice> hello while it floods";
+  };
+  alice->on_line = [](std::string_view) {};
+  flooder->on_line = [](std::string_view) {};
+  std::size_t sent = 0;
+  bool alice_spoke = false;
+  const std::vector<Peer*> peers{flooder.get(), alice.get(), bob.get()};
+  INFO("Step 1: flooder sends as fast as the server takes it; alice speaks once 2000 lines are out");
+  const auto start = Clock::now();
+  const bool heard = pump(peers, 5s, [&] {
+    while (flooder->outbox.size() < 65536) {
+      flooder->outbox += "flood " + std::to_string(sent++) + " " + std::string(60, 'f') + "\n";
+    }
+    if (!alice_spoke && sent > 2000) {
+      alice->outbox += "hello while it floods\n";
+      alice_spoke = true;
+    }
+    return bob_heard_alice && flood_to_bob > 0;
+  });
+  INFO("after " << std::chrono::duration_cast<milliseconds>(Clock::now() - start).count() << " ms, flooder had "
+                << sent << " lines queued or sent, bob had " << flood_to_bob << " of them; " << bob->recent());
+  // The flood never pauses before bob has heard: pump() refills it on every turn.
+  CHECK(heard);
+  flooder->close();
+  server.stop_cleanly();
+}
