@@ -4,10 +4,19 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <climits>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "address_text.hpp"
 #include "connection.hpp"
@@ -20,6 +29,40 @@ using namespace std::chrono_literals;
 
 namespace {
 std::string dotted(const std::optional<Ipv4Bytes>& bytes) { return bytes ? inet_ntoa(*bytes) : "rejected"; }
+
+// The IPv4 addresses that /etc/hosts gives `name`, in the file's order.
+std::vector<std::string> hosts_file_ipv4(const std::string& name) {
+  std::ifstream hosts("/etc/hosts");
+  std::vector<std::string> found;
+  for (std::string line; std::getline(hosts, line);) {
+    std::istringstream fields(line.substr(0, line.find('#')));
+    std::string address;
+    in_addr parsed{};
+    if (!(fields >> address) || ::inet_pton(AF_INET, address.c_str(), &parsed) != 1) {
+      continue;
+    }
+    for (std::string alias; fields >> alias;) {
+      if (alias == name && std::find(found.begin(), found.end(), address) == found.end()) {
+        found.push_back(address);
+      }
+    }
+  }
+  return found;
+}
+
+// Whether the name service asks /etc/hosts before anything else (nsswitch.conf's "hosts: files ...").
+bool hosts_file_first() {
+  std::ifstream nsswitch("/etc/nsswitch.conf");
+  for (std::string line; std::getline(nsswitch, line);) {
+    std::istringstream fields(line);
+    std::string database;
+    std::string first;
+    if (fields >> database >> first && database == "hosts:") {
+      return first == "files";
+    }
+  }
+  return false;
+}
 }  // namespace
 
 // [errata-inet-aton]
@@ -79,3 +122,30 @@ TEST_CASE("article: the source port need not match the destination port", "[task
   CHECK(socklab::testkit::local_port(connected->get()) != 0);
 }
 // [errata-source-port]
+
+// [errata-host-address]
+TEST_CASE("article: the host name's address is what /etc/hosts says, not one read from the network",
+          "[task_6][points:1][article]") {
+  char expected[HOST_NAME_MAX + 1] = {};
+  REQUIRE(::gethostname(expected, sizeof expected - 1) == 0);
+  const std::string name = host_name();
+  REQUIRE(name == expected);
+  const auto listed = hosts_file_ipv4(name);
+  INFO("/etc/hosts gives " << name << ": " << (listed.empty() ? "nothing" : listed.front()));
+  if (listed.empty() || !hosts_file_first()) {
+    // Another source would answer (DNS, say), and no test sends a DNS query.
+    WARN("Not checked on this machine: /etc/hosts is not what answers for " << name);
+    return;
+  }
+  INFO("gethostbyname(getfqdn(gethostname())) resolves the name like any other: /etc/hosts answers first");
+  const auto results = get_address_info(name, "", {.family = AF_INET, .socktype = SOCK_STREAM});
+  REQUIRE_FALSE(results.empty());
+  CHECK(results.front().address == listed.front());
+  for (const AddressInfo& result : results) {
+    CHECK(std::find(listed.begin(), listed.end(), result.address) != listed.end());
+  }
+  if (listed.front().starts_with("127.")) {
+    WARN("Here " << name << " is " << listed.front() << ": a loopback address, which no other machine can reach");
+  }
+}
+// [errata-host-address]
