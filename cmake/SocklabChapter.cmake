@@ -116,6 +116,8 @@ function(socklab_add_chapter slug)
     target_link_libraries(program-${slug}-ref PRIVATE ref-${slug} socklab::command_line fmt::fmt ${ch_PROGRAM_LIBRARIES})
     set_target_properties(program-${slug}-ref PROPERTIES
       OUTPUT_NAME ${ch_PROGRAM} RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin/ref")
+    # For the docs site's page of the programs' --help (docs/CMakeLists.txt).
+    set_property(GLOBAL APPEND PROPERTY SOCKLAB_PROGRAM_REFS "${slug}")
 
     # One label and one time-out, as single values: Catch2 2.13's
     # catch_discover_tests drops properties that follow a list value.
