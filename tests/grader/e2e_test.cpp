@@ -238,14 +238,18 @@ TEST_CASE("a missing, a broken and a hostile lab file cost only what they break"
   std::string code = read_text(source_dir / "solutions" / lab01);
   const std::string call = "::socket(family, type | SOCK_CLOEXEC, protocol)";
   REQUIRE(code.find(call) != std::string::npos);  // the sabotage hooks into this call
-  code.replace(code.find(call), call.size(), "::socket(sabotage(family, type), type | SOCK_CLOEXEC, protocol)");
-  write_text(submission / lab01, R"(#include <sys/socket.h>
+  code.replace(code.find(call), call.size(),
+               "::socket(sabotage(family, type, protocol), type | SOCK_CLOEXEC, protocol)");
+  // It hangs only where UDP is asked for by name, as one test does: each hang
+  // waits out the time-out, and one shows as well as many.
+  write_text(submission / lab01, R"(#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <cstdlib>
-static int sabotage(int family, int type) {
+static int sabotage(int family, int type, int protocol) {
   if (family == AF_INET6) std::exit(0);
   if (family == AF_UNIX && type == SOCK_SEQPACKET) std::abort();
-  if (family == AF_INET && type == SOCK_DGRAM) for (;;) ::pause();
+  if (family == AF_INET && type == SOCK_DGRAM && protocol == IPPROTO_UDP) for (;;) ::pause();
   return family;
 }
 )" + code);
@@ -261,7 +265,7 @@ static int sabotage(int family, int type) {
             .at("output").get<std::string>().find("before the test finished") != std::string::npos);
   CHECK(test_named(grade, "01-socket-types: article: SOCK_SEQPACKET over AF_UNIX keeps message boundaries")
             .at("output").get<std::string>().find("SIGABRT") != std::string::npos);
-  CHECK(test_named(grade, "01-socket-types: a new Socket is close-on-exec, like Python's")
+  CHECK(test_named(grade, "01-socket-types: Socket passes family, type and protocol to socket(2)")
             .at("output").get<std::string>().find("timed out") != std::string::npos);
 
   INFO("Step 5: the same grade as JUnit XML: one testcase per test, errors typed");
