@@ -106,6 +106,7 @@ function(socklab_add_chapter slug)
       socklab::support socklab::command_line fmt::fmt ${ch_PROGRAM_LIBRARIES})
     socklab_warnings(program-${slug}-objects AS_ERRORS)
     socklab_line_tables(program-${slug}-objects)
+    socklab_command_line_pch(program-${slug}-objects SKIP ${program_sources})
 
     add_executable(program-${slug}-lab $<TARGET_OBJECTS:program-${slug}-objects>)
     target_link_libraries(program-${slug}-lab PRIVATE lab-${slug} socklab::command_line fmt::fmt ${ch_PROGRAM_LIBRARIES})

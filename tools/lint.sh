@@ -24,8 +24,10 @@ if [[ -z $clang_tidy ]] || ! command -v cppcheck >/dev/null; then
 fi
 
 # A new folder gets Ninja and Debug, like the default preset; an existing build keeps its own.
-# Unity builds off: each file is checked as itself, with only its own includes.
-configure=(-S "$root" -B "$build" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DSOCKLAB_UNITY=OFF)
+# Unity builds and precompiled headers off: each file is checked as itself,
+# with only its own includes (and clang cannot read GCC's precompiled headers).
+configure=(-S "$root" -B "$build" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DSOCKLAB_UNITY=OFF
+           -DCMAKE_DISABLE_PRECOMPILE_HEADERS=ON)
 if [[ ! -f $build/CMakeCache.txt ]]; then
   configure+=(-G Ninja -DCMAKE_BUILD_TYPE=Debug)
 fi
